@@ -1,0 +1,8 @@
+"""ASGI entry point: ``lienthong.config.asgi:application``."""
+
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lienthong.config.settings")
+application = get_asgi_application()

@@ -1,0 +1,284 @@
+"""Django settings for lienthong.
+
+Every value a deployment changes comes from a ``LIENTHONG_*`` variable read through
+``lienthong.config.env`` (STYLE habit 13). The defaults are the embedded mode: one node,
+SQLite under the data directory, files on local disk, the database task worker. They are
+safe (no debug, a per-installation secret key kept outside the repository); the
+production check ``lienthong check --deploy`` refuses what is unsafe for a data centre.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.utils.translation import gettext_lazy as _
+
+from lienthong.config.env import (
+    Env,
+    load_or_create_secret_key,
+    parse_database_url,
+    parse_email_url,
+)
+
+env = Env()
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = PACKAGE_DIR.parent.parent  # the checkout root (src/..)
+
+# --- Paths ------------------------------------------------------------------------
+DATA_DIR = env.path("DATA_DIR", BASE_DIR / "var")
+MEDIA_ROOT = env.path("MEDIA_ROOT", DATA_DIR / "media")
+STATIC_ROOT = env.path("STATIC_ROOT", DATA_DIR / "static")
+MEDIA_URL = "/media/"
+STATIC_URL = "/static/"
+
+# --- Core -------------------------------------------------------------------------
+DEBUG = env.bool("DEBUG", default=False)
+NODE_NAME = env.str("NODE_NAME", "Nút lienthong")
+NODE_CODE = env.str("NODE_CODE", "LOCAL")
+NETWORK_PROFILE = env.choice("NETWORK_PROFILE", "internet", ("internet", "dedicated"))
+
+if env.raw("SECRET_KEY"):
+    SECRET_KEY = env.str("SECRET_KEY", "")
+elif env.raw("SECRET_KEY_FILE"):
+    SECRET_KEY = Path(env.str("SECRET_KEY_FILE", "")).read_text(encoding="utf-8").strip()
+else:
+    SECRET_KEY = load_or_create_secret_key(DATA_DIR / "secret_key")
+SECRET_KEY_FROM_ENV = bool(env.raw("SECRET_KEY") or env.raw("SECRET_KEY_FILE"))
+
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "axes",
+    "django_tasks",
+    "django_tasks_db",
+    # lienthong apps, in DESIGN.md's import order.
+    "lienthong.core",
+    "lienthong.audit",
+    "lienthong.org",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "lienthong.core.middleware.SecurityHeadersMiddleware",
+    # Last, as django-axes asks: it turns lock-outs into a response.
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "lienthong.config.urls"
+WSGI_APPLICATION = "lienthong.config.wsgi.application"
+AUTH_USER_MODEL = "org.User"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "lienthong.core.context_processors.node",
+            ],
+        },
+    }
+]
+
+# --- Database ---------------------------------------------------------------------
+DATABASE_URL = env.str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'lienthong.sqlite3'}")
+DATABASES = {
+    "default": parse_database_url(
+        DATABASE_URL, conn_max_age=env.int("DATABASE_CONN_MAX_AGE", 60, minimum=0)
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The test database of SQLite is a file too, so the browser test's server and the
+    # worker process see the same data as the test.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
+
+# --- Cache, sessions --------------------------------------------------------------
+REDIS_URL = env.str("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+else:
+    # One web process in the embedded mode: a process-local cache is enough. With several
+    # web servers set LIENTHONG_REDIS_URL so caches and rate limits are shared.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_COOKIE_AGE = env.int("SESSION_AGE", 8 * 3600, minimum=300)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_HTTPS = env.bool("HTTPS", default=False)
+SESSION_COOKIE_SECURE = SECURE_HTTPS
+CSRF_COOKIE_SECURE = SECURE_HTTPS
+SECURE_SSL_REDIRECT = SECURE_HTTPS and env.bool("SSL_REDIRECT", default=True)
+SECURE_HSTS_SECONDS = env.int("HSTS_SECONDS", 31536000 if SECURE_HTTPS else 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HTTPS
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if env.bool("BEHIND_PROXY", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- Authentication ---------------------------------------------------------------
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = env.int("LOGIN_COOLOFF_MINUTES", 30, minimum=1) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
+AXES_VERBOSE = False
+
+# --- Internationalisation ---------------------------------------------------------
+LANGUAGE_CODE = env.choice("LANGUAGE", "vi", ("vi", "en"))
+LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+TIME_ZONE = env.str("TIME_ZONE", "Asia/Ho_Chi_Minh")
+USE_I18N = True
+USE_TZ = True
+
+# --- Static files -----------------------------------------------------------------
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+# In the embedded mode the files are served straight from the apps' folders, so that
+# `make demo` needs no collectstatic; production runs collectstatic (docs/admin).
+WHITENOISE_USE_FINDERS = env.bool("SERVE_STATIC_FROM_APPS", default=True)
+WHITENOISE_AUTOREFRESH = DEBUG
+if WHITENOISE_USE_FINDERS:
+    STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+
+# --- Tasks ------------------------------------------------------------------------
+TASK_BACKEND = env.choice("TASK_BACKEND", "db", ("db", "rq", "immediate"))
+if TASK_BACKEND == "rq":
+    if not REDIS_URL:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured("LIENTHONG_TASK_BACKEND=rq needs LIENTHONG_REDIS_URL")
+    INSTALLED_APPS.append("django_rq")
+    RQ_QUEUES = {"default": {"URL": REDIS_URL}}
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+elif TASK_BACKEND == "immediate":
+    TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+else:
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+# --- E-mail -----------------------------------------------------------------------
+_email = parse_email_url(env.str("EMAIL_URL", "file://"), data_dir=DATA_DIR)
+EMAIL_BACKEND = _email.backend
+EMAIL_HOST = _email.host
+EMAIL_PORT = _email.port
+EMAIL_HOST_USER = _email.user
+EMAIL_HOST_PASSWORD = _email.password
+EMAIL_USE_TLS = _email.use_tls
+EMAIL_USE_SSL = _email.use_ssl
+if _email.file_path:
+    EMAIL_FILE_PATH = _email.file_path
+DEFAULT_FROM_EMAIL = env.str("EMAIL_FROM", "lienthong@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- REST API ---------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("API_ANON_RATE", "60/minute"),
+        "user": env.str("API_USER_RATE", "1200/minute"),
+    },
+    "EXCEPTION_HANDLER": "lienthong.core.api.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "lienthong API",
+    "DESCRIPTION": "REST API of a lienthong node (units, people, and later documents).",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1/",
+}
+
+# --- Logging ----------------------------------------------------------------------
+LOG_LEVEL = env.choice("LOG_LEVEL", "info", ("debug", "info", "warning", "error")).upper()
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {"axes": {"level": "WARNING"}},
+}
+
+# --- Health -----------------------------------------------------------------------
+HEALTH_MIN_FREE_DISK_MB = env.int("HEALTH_MIN_FREE_DISK_MB", 200, minimum=0)
+
+# --- Content security policy (lienthong.core.middleware) ---------------------------
+# No external origin anywhere: every asset is vendored (no CDN).
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "font-src 'self'; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; "
+    "base-uri 'self'; object-src 'none'"
+)

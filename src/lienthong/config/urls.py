@@ -1,0 +1,18 @@
+"""URL map of a lienthong node (DESIGN.md "Contracts: HTTP")."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("lienthong.core.urls")),
+    path("", include("lienthong.org.urls")),
+    path("api/v1/", include("lienthong.config.api_urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
+
+admin.site.site_header = settings.NODE_NAME
+admin.site.site_title = "lienthong"

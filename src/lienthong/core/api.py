@@ -1,0 +1,40 @@
+"""Base pieces of the REST API shared by every app."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from lienthong.core.errors import ApplicationError, NotFound, PermissionDenied
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """Turn domain errors into API answers: 404 for not found, 403, else 400 with details."""
+    if isinstance(exc, NotFound):
+        return Response({"detail": str(exc.message)}, status=404)
+    if isinstance(exc, PermissionDenied):
+        return Response({"detail": str(exc.message)}, status=403)
+    if isinstance(exc, ApplicationError):
+        return Response({"detail": str(exc.message), **exc.extra}, status=400)
+    return drf_exception_handler(exc, context)
+
+
+class ValidatedModelSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    """A model serializer that runs the model's ``full_clean()`` (STYLE habit 4)."""
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        from django.core.exceptions import ValidationError as DjangoValidationError
+
+        attrs = super().validate(attrs)
+        instance = self.instance or self.Meta.model()
+        for name, value in attrs.items():
+            if not isinstance(getattr(type(instance), name, None), property):
+                setattr(instance, name, value)
+        try:
+            instance.full_clean(validate_unique=True)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict) from exc
+        return attrs

@@ -1,0 +1,33 @@
+"""``lienthong worker``: run the background task worker of the configured backend."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+
+class Command(BaseCommand):
+    help = (
+        "Run the task worker: django-tasks-db's db_worker in the embedded mode, "
+        "rqworker when LIENTHONG_TASK_BACKEND=rq."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--batch", action="store_true", help="run what is queued, then exit (db backend)"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        backend = settings.TASK_BACKEND
+        if backend == "db":
+            extra = ["--batch"] if options["batch"] else []
+            call_command("db_worker", *extra, verbosity=options["verbosity"])
+        elif backend == "rq":
+            call_command("rqworker", "default", "--with-scheduler")
+        else:
+            raise CommandError(
+                "LIENTHONG_TASK_BACKEND=immediate runs tasks in the caller; there is no worker."
+            )

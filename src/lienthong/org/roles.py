@@ -1,0 +1,121 @@
+"""The built-in roles and what each may do (GLOSSARY.md "Who uses it").
+
+Each role's grants are a list of (permission, scope). ``subtree`` means "the unit where
+the role is held and every unit below it", so a provincial leader sees the whole
+province and a commune clerk only their commune. Apps add their own permissions here
+as they arrive (documents, exchange…). Administrators may add roles of their own in the
+admin; built-in roles are re-synchronised on every ``migrate``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+
+from lienthong.core.choices import Clearance, ScopeToken
+from lienthong.org.choices import RoleCode
+
+_S = ScopeToken.SUBTREE
+_A = ScopeToken.ALL
+
+_VIEW_ORG = [
+    ("org.view_unit", _S),
+    ("org.view_user", _S),
+    ("org.view_membership", _S),
+]
+
+
+@dataclass(frozen=True)
+class RoleSpec:
+    """A built-in role: code, name (data, in Vietnamese as the offices write it), clearance, grants."""
+
+    code: str
+    name: str
+    clearance: int
+    grants: tuple[tuple[str, str], ...]
+
+
+BUILTIN_ROLES: tuple[RoleSpec, ...] = (
+    RoleSpec(RoleCode.CLERK, "Văn thư", Clearance.NONE, tuple(_VIEW_ORG)),
+    RoleSpec(RoleCode.SPECIALIST, "Chuyên viên", Clearance.NONE, tuple(_VIEW_ORG)),
+    RoleSpec(
+        RoleCode.LEADER,
+        "Lãnh đạo",
+        Clearance.CONFIDENTIAL,
+        (*_VIEW_ORG, ("audit.view_auditevent", _S)),
+    ),
+    RoleSpec(
+        RoleCode.IT_OFFICER,
+        "Cán bộ CNTT",
+        Clearance.NONE,
+        (
+            ("org.view_unit", _S),
+            ("org.add_unit", _S),
+            ("org.change_unit", _S),
+            ("org.view_user", _S),
+            ("org.add_user", _S),
+            ("org.change_user", _S),
+            ("org.view_membership", _S),
+            ("org.add_membership", _S),
+            ("org.change_membership", _S),
+            ("org.delete_membership", _S),
+            ("audit.view_auditevent", _S),
+        ),
+    ),
+    RoleSpec(
+        RoleCode.ORGANISATION,
+        "Ban Tổ chức",
+        Clearance.CONFIDENTIAL,
+        tuple(_VIEW_ORG),
+    ),
+    RoleSpec(
+        RoleCode.COUNTING_BOARD,
+        "Ban Kiểm phiếu",
+        Clearance.NONE,
+        (("org.view_unit", _S),),
+    ),
+    RoleSpec(
+        RoleCode.STEERING,
+        "Ban Chỉ đạo CNTT",
+        Clearance.NONE,
+        (("org.view_unit", _A), ("org.view_user", _S), ("org.view_membership", _S)),
+    ),
+    RoleSpec(RoleCode.ADMIN, "Quản trị hệ thống", Clearance.NONE, (("*", _S),)),
+)
+
+
+def sync_builtin_roles() -> int:
+    """Create or update the built-in roles and their grants; return how many changed.
+
+    Idempotent: a second call changes nothing. Grants an administrator added to a
+    built-in role by hand are kept; the built-in grants are restored to their scope.
+    """
+    from lienthong.org.models import Role, RoleGrant
+
+    changed = 0
+    with transaction.atomic():
+        for spec in BUILTIN_ROLES:
+            role, created = Role.objects.get_or_create(
+                code=spec.code,
+                defaults={"name": spec.name, "clearance": spec.clearance, "is_builtin": True},
+            )
+            if created:
+                changed += 1
+            elif not role.is_builtin or role.clearance != spec.clearance:
+                role.is_builtin = True
+                role.clearance = spec.clearance
+                role.save(update_fields=["is_builtin", "clearance", "updated_at"])
+                changed += 1
+            for permission, scope in spec.grants:
+                _grant, made = RoleGrant.objects.update_or_create(
+                    role=role, permission=permission, defaults={"scope": scope}
+                )
+                changed += int(made)
+    return changed
+
+
+def sync_builtin_roles_after_migrate(**kwargs: Any) -> None:
+    """``post_migrate`` receiver: keep the built-in roles present after every migrate."""
+    sync_builtin_roles()
