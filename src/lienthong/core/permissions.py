@@ -65,7 +65,7 @@ _resolver: ScopeResolver | None = None
 
 def set_scope_resolver(resolver: ScopeResolver) -> None:
     """Install the resolver (called once by ``org.apps.OrgConfig.ready``)."""
-    global _resolver  # noqa: PLW0603 - a process-wide registry set once at start-up
+    global _resolver
     _resolver = resolver
 
 
