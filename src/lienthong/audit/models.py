@@ -59,6 +59,14 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"#{self.seq} {self.actor_label} {self.verb} {self.target_repr}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise RuntimeError("Audit events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise RuntimeError("Audit events are append-only")
+
     def canonical(self) -> bytes:
         """The bytes that are hashed: every content field, in a fixed order and form."""
         payload: dict[str, Any] = {
@@ -83,14 +91,6 @@ class AuditEvent(models.Model):
         """SHA-256 of ``canonical()`` in hex."""
         return hashlib.sha256(self.canonical()).hexdigest()
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise RuntimeError("Audit events are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise RuntimeError("Audit events are append-only")
-
 
 class AuditChainHead(models.Model):
     """A single row locked while appending, so two writers never share a ``prev_hash``."""
@@ -101,3 +101,6 @@ class AuditChainHead(models.Model):
 
     class Meta:
         verbose_name = _("audit chain head")
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.hash[:12]}"

@@ -20,6 +20,11 @@ from django.core.exceptions import ImproperlyConfigured
 
 PREFIX = "LIENTHONG_"
 
+# Builtin names, for annotations inside ``Env`` whose methods are called str/int/bool/list.
+Text = str
+Integer = int
+TextList = list[str]
+
 _TRUE = frozenset({"1", "true", "yes", "on", "y", "t"})
 _FALSE = frozenset({"0", "false", "no", "off", "n", "f", ""})
 
@@ -64,29 +69,29 @@ class Env:
         environ: the process environment (``os.environ`` by default).
     """
 
-    def __init__(self, environ: Mapping[str, str] | None = None) -> None:
+    def __init__(self, environ: Mapping[Text, Text] | None = None) -> None:
         base = dict(os.environ if environ is None else environ)
         config_path = base.get(PREFIX + "CONFIG_PATH")
-        merged: dict[str, str] = {}
+        merged: dict[Text, Text] = {}
         if config_path:
             merged.update(read_config_file(Path(config_path)))
         merged.update(base)
         self._values = merged
 
-    def raw(self, name: str) -> str | None:
+    def raw(self, name: Text) -> Text | None:
         """Return the raw value of ``LIENTHONG_<name>``, or ``None`` when unset."""
         return self._values.get(PREFIX + name)
 
-    def is_set(self, name: str) -> bool:
+    def is_set(self, name: Text) -> bool:
         """Tell whether ``LIENTHONG_<name>`` is set (even to an empty string)."""
         return PREFIX + name in self._values
 
-    def str(self, name: str, default: str) -> str:
+    def str(self, name: Text, default: Text) -> Text:
         """Read a string; an unset variable gives ``default``."""
         value = self.raw(name)
         return default if value is None else value.strip()
 
-    def bool(self, name: str, *, default: bool) -> bool:
+    def bool(self, name: Text, *, default: bool) -> bool:
         """Read a boolean (1/0, true/false, yes/no, on/off).
 
         Raises:
@@ -102,7 +107,7 @@ class Env:
             return False
         raise ImproperlyConfigured(f"{PREFIX}{name}: expected true or false, got {value!r}")
 
-    def int(self, name: str, default: int, *, minimum: int | None = None) -> int:
+    def int(self, name: Text, default: Integer, *, minimum: Integer | None = None) -> Integer:
         """Read an integer, optionally bounded below.
 
         Raises:
@@ -121,19 +126,19 @@ class Env:
             raise ImproperlyConfigured(f"{PREFIX}{name}: must be at least {minimum}, got {number}")
         return number
 
-    def list(self, name: str, default: list[str]) -> list[str]:
+    def list(self, name: Text, default: TextList) -> TextList:
         """Read a comma-separated list; blanks are dropped."""
         value = self.raw(name)
         if value is None:
             return list(default)
         return [item.strip() for item in value.split(",") if item.strip()]
 
-    def path(self, name: str, default: Path) -> Path:
+    def path(self, name: Text, default: Path) -> Path:
         """Read a filesystem path, made absolute."""
         value = self.raw(name)
         return (Path(value).expanduser() if value else default).resolve()
 
-    def choice(self, name: str, default: str, choices: tuple[str, ...]) -> str:
+    def choice(self, name: Text, default: Text, choices: tuple[Text, ...]) -> Text:
         """Read one word out of ``choices`` (case-insensitive).
 
         Raises:

@@ -102,7 +102,7 @@ def allowed_units(user: AnyUser | None, permission: str) -> AllUnits | QuerySet[
     cache: dict[str, Any] = user.__dict__.setdefault("_lienthong_scope_cache", {})
     if permission not in cache:
         cache[permission] = get_scope_resolver().allowed_units(user, permission)
-    return cache[permission]  # type: ignore[no-any-return]
+    return cache[permission]
 
 
 def user_can(user: AnyUser | None, permission: str) -> bool:
@@ -184,10 +184,13 @@ def get_restricted_or_404(
     Raises:
         Http404: the object does not exist or the user may not ``action`` it.
     """
-    restricted = RestrictedQuerySet(queryset.model, query=queryset.query.chain(), using=queryset.db)
+    model: Any = queryset.model
+    restricted: RestrictedQuerySet[_M] = RestrictedQuerySet(
+        model, query=queryset.query.chain(), using=queryset.db
+    )
     try:
         return restricted.restrict(user, action).get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
+    except (model.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
 
 

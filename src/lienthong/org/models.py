@@ -10,6 +10,7 @@ from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -101,6 +102,10 @@ class UnitManager(RestrictedManager["Unit"]):
     def get_queryset(self) -> UnitQuerySet:
         return UnitQuerySet(self.model, using=self._db)
 
+    def active(self, on: dt.date | None = None) -> UnitQuerySet:
+        """Units open on ``on`` (today by default)."""
+        return self.get_queryset().active(on)
+
 
 class Unit(TimeStampedModel):
     """A unit of the organisation (đơn vị, cơ quan): a node of a tree of any depth.
@@ -189,6 +194,10 @@ class Unit(TimeStampedModel):
         self.name_folded = fold(f"{self.name} {self.short_name}")
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self) -> str:
+        """The unit's page."""
+        return reverse("unit-detail", args=[self.pk])
+
     @property
     def audit_unit_id(self) -> int | None:
         """The unit an audit event about this unit belongs to: itself."""
@@ -215,7 +224,7 @@ class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):  # type: ignor
     """Django's user manager, restrictable."""
 
     def restrict(self, user: Any, action: str = "view") -> UserQuerySet:
-        return self.get_queryset().restrict(user, action)  # type: ignore[no-any-return]
+        return self.get_queryset().restrict(user, action)
 
 
 class User(AbstractUser):
@@ -232,7 +241,7 @@ class User(AbstractUser):
         _("language"), max_length=8, choices=[("vi", "Tiếng Việt"), ("en", "English")], blank=True
     )
 
-    objects = UserManager()
+    objects: ClassVar[UserManager] = UserManager()
 
     scope_path: ClassVar[str] = "memberships__unit"
 
@@ -247,6 +256,10 @@ class User(AbstractUser):
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.full_name_folded = fold(self.full_name or "")
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        """The person's page."""
+        return reverse("person-detail", args=[self.pk])
 
     @staticmethod
     def scope_extra(user: Any, action: str) -> Q | None:

@@ -29,7 +29,7 @@ _VIEW_ORG = [
 
 @dataclass(frozen=True)
 class RoleSpec:
-    """A built-in role: code, name (data, in Vietnamese as the offices write it), clearance, grants."""
+    """A built-in role: code, name (data, written as the offices write it), grants."""
 
     code: str
     name: str
