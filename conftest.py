@@ -28,6 +28,18 @@ class World:
     outsider: User
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: pytest.FixtureRequest) -> None:
+    """Argon2 is deliberately slow; tests that are not about hashing use a fast hasher.
+
+    ``org/tests/test_auth.py`` checks that production hashing is Argon2.
+    """
+    settings.PASSWORD_HASHERS = [  # type: ignore[attr-defined]
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        "django.contrib.auth.hashers.Argon2PasswordHasher",
+    ]
+
+
 @pytest.fixture
 def world(db: None) -> World:
     """GIVEN a small tree of units and one person per interesting role."""

@@ -197,6 +197,9 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = env.bool("SERVE_STATIC_FROM_APPS", default=True)
 WHITENOISE_AUTOREFRESH = DEBUG
 if WHITENOISE_USE_FINDERS:
+    # WhiteNoise also looks in STATIC_ROOT; an empty folder keeps it quiet until
+    # collectstatic fills it.
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
     STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 
 # --- Tasks ------------------------------------------------------------------------
