@@ -5,13 +5,14 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import UTC
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from lienthong.audit.choices import ActorKind
+from lienthong.core.permissions import RestrictedManager
 
 __all__ = ["GENESIS_HASH", "AuditChainHead", "AuditEvent"]
 
@@ -48,8 +49,10 @@ class AuditEvent(models.Model):
     prev_hash = models.CharField(_("previous hash"), max_length=64, editable=False)
     hash = models.CharField(_("hash"), max_length=64, unique=True, editable=False)
 
+    objects = RestrictedManager["AuditEvent"]()
+
     # Scoped by the unit the change concerns (org's resolver understands unit ids).
-    scope_path = "unit_id"
+    scope_path: ClassVar[str] = "unit_id"
 
     class Meta:
         ordering = ["-seq"]

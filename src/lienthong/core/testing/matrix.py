@@ -31,6 +31,8 @@ class ScopeCase:
     """The object's page, when it has one."""
     api_url: Callable[[Any], str] | None = None
     """The object's REST detail URL, when it has one."""
+    api_list_url: str | None = None
+    """The REST list URL name (reversed by the test) that should list the object."""
     exclude_self: bool = field(default=False)
     """True when a person always sees their own row (people): the matrix ignores it."""
 
