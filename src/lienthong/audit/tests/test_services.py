@@ -17,6 +17,15 @@ from lienthong.audit.services import audit_chain_verify, record
 pytestmark = pytest.mark.django_db
 
 
+def _drop_guard() -> None:
+    """Remove the append-only trigger, as a forger with the table owner's rights would."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL session_replication_role = replica")
+        else:
+            cursor.execute("DROP TRIGGER IF EXISTS audit_auditevent_no_update")
+
+
 def _append(n: int) -> list[AuditEvent]:
     return [
         record(actor=SystemActor("tests"), verb="probe.write", data={"i": i, "tên": "Hà Nội"})
@@ -75,6 +84,7 @@ def test_direct_database_edit_is_caught(sql, reason):
     THEN audit_verify fails and names row 3 (or the gap after it)."""
     _append(5)
     assert audit_chain_verify()[1] is None
+    _drop_guard()
     with connection.cursor() as cursor:
         cursor.execute(sql, [3])
     checked, broken = audit_chain_verify()
@@ -91,6 +101,7 @@ def test_rehashing_a_row_breaks_the_next_link():
     forged = AuditEvent.objects.get(seq=2)
     forged.verb = "forged"
     new_hash = forged.compute_hash()
+    _drop_guard()
     with connection.cursor() as cursor:
         cursor.execute(
             "UPDATE audit_auditevent SET verb = %s, hash = %s WHERE seq = 2", ["forged", new_hash]
@@ -103,6 +114,7 @@ def test_rehashing_a_row_breaks_the_next_link():
 def test_truncating_the_tail_is_caught():
     """GIVEN five rows WHEN the last two are deleted THEN the chain head disagrees."""
     _append(5)
+    _drop_guard()
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM audit_auditevent WHERE seq > 3")
     checked, broken = audit_chain_verify()
@@ -117,6 +129,7 @@ def test_audit_verify_command(capsys):
     call_command("audit_verify", "--json")
     out = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert out == {"ok": True, "checked": 3, "broken_seq": None, "reason": None}
+    _drop_guard()
     with connection.cursor() as cursor:
         cursor.execute("UPDATE audit_auditevent SET actor_label = 'mallory' WHERE seq = 2")
     with pytest.raises(CommandError, match="#2"):
@@ -125,3 +138,18 @@ def test_audit_verify_command(capsys):
         call_command("audit_verify", "--json")
     out = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert out["ok"] is False and out["broken_seq"] == 2
+
+
+def test_database_refuses_plain_updates():
+    """GIVEN the append-only trigger WHEN a script updates an event with plain SQL
+    THEN the database refuses and the row is unchanged."""
+    from django.db import DatabaseError, transaction
+
+    (event,) = _append(1)
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE audit_auditevent SET verb = 'forged' WHERE seq = 1")
+    assert AuditEvent.objects.get(pk=event.pk).verb == "probe.write"
+    if connection.vendor == "postgresql":
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("DELETE FROM audit_auditevent WHERE seq = 1")
+        assert AuditEvent.objects.filter(pk=event.pk).exists()
