@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 
 def _check_database() -> dict[str, Any]:
@@ -46,7 +46,7 @@ CHECKS = {"database": _check_database, "tasks": _check_tasks, "disk": _check_dis
 
 
 @never_cache
-@require_GET
+@require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
     """Answer 200 when the database, the task queue and the disk are fine, else 503.
 

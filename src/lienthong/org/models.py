@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from lienthong.core.choices import Clearance, ScopeToken
 from lienthong.core.models import TimeStampedModel
 from lienthong.core.permissions import RestrictedManager, RestrictedQuerySet
-from lienthong.core.text import fold
+from lienthong.core.text import collation_key, fold
 from lienthong.org.choices import NetworkProfile, UnitKind, UnitLevel
 
 __all__ = [
@@ -130,6 +130,7 @@ class Unit(TimeStampedModel):
     level = models.PositiveSmallIntegerField(_("level"), choices=UnitLevel.choices)
     name = models.CharField(_("name"), max_length=300)
     name_folded = models.CharField(max_length=300, db_index=True, editable=False)
+    sort_key = models.CharField(max_length=1000, db_index=True, editable=False, default="")
     short_name = models.CharField(
         _("short name"),
         max_length=30,
@@ -174,7 +175,7 @@ class Unit(TimeStampedModel):
     scope_path: ClassVar[str] = "pk"
 
     class Meta:
-        ordering = ["path"]
+        ordering = ["depth", "sort_order", "sort_key"]
         verbose_name = _("unit")
         verbose_name_plural = _("units")
         constraints = [
@@ -192,6 +193,7 @@ class Unit(TimeStampedModel):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.name_folded = fold(f"{self.name} {self.short_name}")
+        self.sort_key = collation_key(self.name)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:

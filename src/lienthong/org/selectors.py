@@ -32,9 +32,10 @@ def unit_get(*, user: Any, pk: Any, action: str = "view") -> Unit:
 
 
 def unit_children(*, user: Any, parent: Unit | None) -> UnitQuerySet:
-    """The visible units directly under ``parent`` (roots when None), by order and name."""
+    """The visible units directly under ``parent`` (roots when None), by order and then
+    Vietnamese alphabetical order of the name (``core.text.collation_key``)."""
     qs = unit_list(user=user).filter(parent=parent)
-    return qs.order_by("sort_order", "name")
+    return qs.order_by("sort_order", "sort_key")
 
 
 def unit_search(*, user: Any, query: str, limit: int = 50) -> list[Unit]:
@@ -54,7 +55,7 @@ def unit_search(*, user: Any, query: str, limit: int = 50) -> list[Unit]:
     condition = Q()
     for term in terms:
         condition &= Q(name_folded__contains=term)
-    qs = unit_list(user=user).filter(condition).order_by("depth", "sort_order", "name")
+    qs = unit_list(user=user).filter(condition).order_by("depth", "sort_order", "sort_key")
     return list(qs[:limit])
 
 
