@@ -15,8 +15,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def it_officer(world):
     """GIVEN an IT officer of province A with staff access to the admin."""
-    person = member(UserFactory(is_staff=True), world.province_a, "it_officer")
-    return person
+    return member(UserFactory(is_staff=True), world.province_a, "it_officer")
 
 
 def test_it_officer_lists_only_units_of_the_province(client, world, it_officer):
