@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from lienthong.core.permissions import permission_name, user_can
 
 
-class RestrictedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class RestrictedAdmin(admin.ModelAdmin):
     """A model admin whose permissions come from the person's roles, scoped to their units.
 
     Staff (``is_staff``) see a model when a role grants them its view or change

@@ -40,7 +40,16 @@ def test_collation_follows_the_vietnamese_alphabet():
     and tones only break ties in the order ngang, huyền, hỏi, ngã, sắc, nặng."""
     words = ["Đào", "Dương", "Ư", "Uyên", "ă", "â", "b", "An", "Anh", "An Bình"]
     assert sorted(words, key=collation_key) == [
-        "An", "An Bình", "Anh", "ă", "â", "b", "Dương", "Đào", "Uyên", "Ư",
+        "An",
+        "An Bình",
+        "Anh",
+        "ă",
+        "â",
+        "b",
+        "Dương",
+        "Đào",
+        "Uyên",
+        "Ư",
     ]
     tones = ["ạ", "á", "ã", "ả", "à", "a"]
     assert sorted(tones, key=collation_key) == ["a", "à", "ả", "ã", "á", "ạ"]
