@@ -16,9 +16,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--batch", action="store_true", help="run what is queued, then exit (db backend)"
-        )
+        parser.add_argument("--batch", action="store_true", help="run what is queued, then exit")
 
     def handle(self, *args: Any, **options: Any) -> None:
         backend = settings.TASK_BACKEND
@@ -26,7 +24,9 @@ class Command(BaseCommand):
             extra = ["--batch"] if options["batch"] else []
             call_command("db_worker", *extra, verbosity=options["verbosity"])
         elif backend == "rq":
-            call_command("rqworker", "default", "--with-scheduler")
+            extra = ["--burst"] if options["batch"] else ["--with-scheduler"]
+            # django-tasks-rq needs its own Job class in the worker (its README).
+            call_command("rqworker", "default", "--job-class", "django_tasks_rq.Job", *extra)
         else:
             raise CommandError(
                 "LIENTHONG_TASK_BACKEND=immediate runs tasks in the caller; there is no worker."
