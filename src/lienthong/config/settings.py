@@ -46,6 +46,28 @@ else:
     SECRET_KEY = load_or_create_secret_key(DATA_DIR / "secret_key")
 SECRET_KEY_FROM_ENV = bool(env.raw("SECRET_KEY") or env.raw("SECRET_KEY_FILE"))
 
+# Private keys of the CA and of seals are stored encrypted with this passphrase (issue #3).
+if env.raw("KEY_ENCRYPTION_KEY"):
+    KEY_ENCRYPTION_KEY = env.str("KEY_ENCRYPTION_KEY", "")
+elif env.raw("KEY_ENCRYPTION_KEY_FILE"):
+    KEY_ENCRYPTION_KEY = (
+        Path(env.str("KEY_ENCRYPTION_KEY_FILE", "")).read_text(encoding="utf-8").strip()
+    )
+else:
+    KEY_ENCRYPTION_KEY = load_or_create_secret_key(DATA_DIR / "key_encryption_key")
+KEY_ENCRYPTION_KEY_FROM_ENV = bool(
+    env.raw("KEY_ENCRYPTION_KEY") or env.raw("KEY_ENCRYPTION_KEY_FILE")
+)
+# The address other parties reach this node at: written into certificates (CRL, OCSP).
+PUBLIC_URL = env.str("PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+# Key algorithms for new CA and end-entity keys (lienthong.trust.keys.ALGORITHMS).
+CA_KEY_ALGORITHM = env.choice(
+    "CA_KEY_ALGORITHM", "rsa3072", ("rsa2048", "rsa3072", "rsa4096", "ec-p256", "ec-p384")
+)
+KEY_ALGORITHM = env.choice(
+    "KEY_ALGORITHM", "rsa2048", ("rsa2048", "rsa3072", "rsa4096", "ec-p256", "ec-p384")
+)
+
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", [])
 
@@ -68,6 +90,7 @@ INSTALLED_APPS = [
     "lienthong.core",
     "lienthong.audit",
     "lienthong.org",
+    "lienthong.trust",
 ]
 
 MIDDLEWARE = [

@@ -26,6 +26,16 @@ _VIEW_ORG = [
     ("org.view_membership", _S),
 ]
 
+# Validating a PDF is open to every office role; its report belongs to the unit.
+_VALIDATE = [("trust.view_validationrecord", _S), ("trust.add_validationrecord", _S)]
+# Signing: the leader signs with their own certificate, the clerk applies the seal
+# (NĐ 30 Điều 13.7, vn-rules.md §1.9). Both need a second factor (SIGNING_ROLES).
+_SIGN = [
+    ("trust.view_signaturerequest", _S),
+    ("trust.add_signaturerequest", _S),
+    ("trust.view_certificate", _S),
+]
+
 
 @dataclass(frozen=True)
 class RoleSpec:
@@ -38,13 +48,13 @@ class RoleSpec:
 
 
 BUILTIN_ROLES: tuple[RoleSpec, ...] = (
-    RoleSpec(RoleCode.CLERK, "Văn thư", Clearance.NONE, tuple(_VIEW_ORG)),
-    RoleSpec(RoleCode.SPECIALIST, "Chuyên viên", Clearance.NONE, tuple(_VIEW_ORG)),
+    RoleSpec(RoleCode.CLERK, "Văn thư", Clearance.NONE, (*_VIEW_ORG, *_VALIDATE, *_SIGN)),
+    RoleSpec(RoleCode.SPECIALIST, "Chuyên viên", Clearance.NONE, (*_VIEW_ORG, *_VALIDATE)),
     RoleSpec(
         RoleCode.LEADER,
         "Lãnh đạo",
         Clearance.CONFIDENTIAL,
-        (*_VIEW_ORG, ("audit.view_auditevent", _S)),
+        (*_VIEW_ORG, *_VALIDATE, *_SIGN, ("audit.view_auditevent", _S)),
     ),
     RoleSpec(
         RoleCode.IT_OFFICER,
@@ -62,6 +72,10 @@ BUILTIN_ROLES: tuple[RoleSpec, ...] = (
             ("org.change_membership", _S),
             ("org.delete_membership", _S),
             ("audit.view_auditevent", _S),
+            ("trust.view_certificate", _S),
+            ("trust.add_certificate", _S),
+            ("trust.change_certificate", _S),
+            *_VALIDATE,
         ),
     ),
     RoleSpec(
@@ -84,6 +98,10 @@ BUILTIN_ROLES: tuple[RoleSpec, ...] = (
     ),
     RoleSpec(RoleCode.ADMIN, "Quản trị hệ thống", Clearance.NONE, (("*", _S),)),
 )
+
+
+#: Roles whose holders sign documents: a second factor is required of them (issue #3).
+SIGNING_ROLES = frozenset({RoleCode.CLERK, RoleCode.LEADER})
 
 
 def sync_builtin_roles() -> int:
