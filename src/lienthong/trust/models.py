@@ -29,6 +29,7 @@ __all__ = [
     "RevocationCacheEntry",
     "RevocationList",
     "SignatureRequest",
+    "StampImage",
     "TrustAnchor",
     "ValidationRecord",
 ]
@@ -478,3 +479,54 @@ class AuditAnchor(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} @ {self.gen_time:%Y-%m-%d %H:%M}"
+
+
+class StampImage(TimeStampedModel):
+    """The image a visible signature shows (vn-rules.md §1.9, NĐ 30 Phụ lục I):
+    a person's handwritten signature (blue, transparent PNG) or a unit's seal (red,
+    transparent PNG, actual size)."""
+
+    class Kind(models.TextChoices):
+        SIGNATURE = "signature", _("handwritten signature")
+        SEAL = "seal", _("seal")
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    holder_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="stamp_images",
+    )
+    holder_unit = models.ForeignKey(
+        "org.Unit",
+        verbose_name=_("unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="stamp_images",
+    )
+    image = models.ImageField(_("image (PNG)"), upload_to="trust/stamps/")
+    width_mm = models.DecimalField(
+        _("printed width (mm)"), max_digits=5, decimal_places=1, default=35
+    )
+    is_active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("stamp image")
+        verbose_name_plural = _("stamp images")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="signature", holder_user__isnull=False)
+                | Q(kind="seal", holder_unit__isnull=False),
+                name="trust_stampimage_has_holder",
+                violation_error_message=_(
+                    "A signature image belongs to a person, a seal image to a unit."
+                ),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.holder_user or self.holder_unit}"
