@@ -68,6 +68,11 @@ KEY_ALGORITHM = env.choice(
     "KEY_ALGORITHM", "rsa2048", ("rsa2048", "rsa3072", "rsa4096", "ec-p256", "ec-p384")
 )
 
+# PKCS#11 module of the USB tokens / HSM that hold signing keys (SoftHSM2 in tests).
+PKCS11_MODULE = env.str("PKCS11_MODULE", "/usr/lib/softhsm/libsofthsm2.so")
+# How often the head of the audit chain is timestamped by the TSA (issue #3, scope 8).
+AUDIT_ANCHOR_MINUTES = env.int("AUDIT_ANCHOR_MINUTES", 60, minimum=1)
+
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", [])
 
