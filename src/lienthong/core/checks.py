@@ -71,6 +71,25 @@ def check_production_settings(app_configs: Any = None, **kwargs: Any) -> list[Er
                 id="lienthong.E007",
             )
         )
+    if not getattr(settings, "KEY_ENCRYPTION_KEY_FROM_ENV", True):
+        problems.append(
+            Error(
+                "The key-encryption key of the CA and seal keys was generated into the data "
+                "directory (embedded mode).",
+                hint="Set LIENTHONG_KEY_ENCRYPTION_KEY_FILE to a file outside the data "
+                "directory and the backups of the database.",
+                id="lienthong.E008",
+            )
+        )
+    if not str(getattr(settings, "PUBLIC_URL", "https://")).startswith("https://"):
+        problems.append(
+            Error(
+                "LIENTHONG_PUBLIC_URL is not https: certificates would point validators at "
+                "plain-HTTP addresses of this node.",
+                hint="Set LIENTHONG_PUBLIC_URL=https://<the node's host name>.",
+                id="lienthong.E009",
+            )
+        )
     if settings.EMAIL_BACKEND.endswith(("console.EmailBackend", "filebased.EmailBackend")):
         problems.append(
             Warning(

@@ -45,6 +45,8 @@ def safe_settings(settings: Any) -> Iterator[Any]:
     settings.SECURE_HSTS_PRELOAD = True
     settings.TASK_BACKEND = "db"
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.KEY_ENCRYPTION_KEY_FROM_ENV = True
+    settings.PUBLIC_URL = "https://vanphong.tinhuy.vn"
     with warnings.catch_warnings():
         # Django warns that overriding DATABASES is "complex"; only ENGINE changes, and
         # the check reads it without connecting.
@@ -101,6 +103,8 @@ def test_safe_settings_pass_the_lienthong_checks(safe_settings: Any) -> None:
         ({"ALLOWED_HOSTS": ["*"]}, "lienthong.E004"),
         ({"SECURE_HTTPS": False}, "lienthong.E005"),
         ({"TASK_BACKEND": "immediate"}, "lienthong.E007"),
+        ({"KEY_ENCRYPTION_KEY_FROM_ENV": False}, "lienthong.E008"),
+        ({"PUBLIC_URL": "http://vanphong.tinhuy.vn"}, "lienthong.E009"),
         ({"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}, "lienthong.W001"),
     ],
 )
