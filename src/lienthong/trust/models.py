@@ -146,6 +146,10 @@ class CertificateManager(RestrictedManager["Certificate"]):
     def get_queryset(self) -> CertificateQuerySet:
         return CertificateQuerySet(self.model, using=self._db)
 
+    def valid_at(self, when: dt.datetime | None = None) -> CertificateQuerySet:
+        """Certificates neither revoked nor out of their validity period at ``when``."""
+        return self.get_queryset().valid_at(when)
+
 
 class Certificate(TimeStampedModel):
     """An X.509 certificate issued (or imported) by the node.
