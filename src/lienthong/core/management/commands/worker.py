@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.management import call_command
+from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 
@@ -20,6 +20,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         backend = settings.TASK_BACKEND
+        if not options["batch"]:
+            self._schedule_periodic_work()
         if backend == "db":
             extra = ["--batch"] if options["batch"] else []
             call_command("db_worker", *extra, verbosity=options["verbosity"])
@@ -31,3 +33,15 @@ class Command(BaseCommand):
             raise CommandError(
                 "LIENTHONG_TASK_BACKEND=immediate runs tasks in the caller; there is no worker."
             )
+
+    def _schedule_periodic_work(self) -> None:
+        """Start the self-rescheduling periodic tasks of the installed apps.
+
+        Called by name, so core does not import the apps above it: the hourly timestamp
+        of the audit chain head (``lienthong audit_anchor --schedule``, issue #3).
+        """
+        if "audit_anchor" in get_commands():
+            try:
+                call_command("audit_anchor", "--schedule", verbosity=0)
+            except CommandError as exc:
+                self.stderr.write(f"audit anchoring not scheduled: {exc}")
