@@ -58,6 +58,7 @@ demo: install ## install, migrate, load the real units and demo accounts, serve 
 	@$(LIENTHONG) load_units
 	@echo "==> loading the demo accounts"
 	@$(LIENTHONG) load_demo
+	@$(LIENTHONG) load_demo_trust
 	@$(MAKE) --no-print-directory serve
 
 serve: install ## serve the node (web server + task worker) without reloading data
