@@ -221,6 +221,8 @@ class CaSet:
     issuing: CertificateAuthority
     tsa: Certificate
     ocsp: Certificate
+    node: Certificate
+    """The local node's envelope-signing certificate (signs envelopes and kept reports)."""
 
 
 def ca_init(
@@ -231,7 +233,8 @@ def ca_init(
     organization: str = "",
     algorithm: str | None = None,
 ) -> CaSet:
-    """Create the network's root CA, its issuing CA, and the TSA and OCSP certificates.
+    """Create the network's root CA, its issuing CA, the TSA and OCSP certificates, and
+    this node's envelope-signing certificate (which also signs kept validation reports).
 
     Args:
         actor: who creates them (the IT officer, or ``SystemActor("ca-init")``).
@@ -328,9 +331,21 @@ def ca_init(
                 common_name=f"{network_name} OCSP Responder", organization=organization
             ),
         )
+        from lienthong.org.services import node_ensure_local
+
+        local = node_ensure_local(actor=actor)
+        node = certificate_issue(
+            actor=actor,
+            authority=issuing,
+            profile=CertificateProfile.NODE_ENVELOPE,
+            subject=SubjectSpec(
+                common_name=f"{local.name} ({local.code})", organization=organization
+            ),
+            holder_node=local,
+        )
         crl_publish(actor=actor, authority=root)
         crl_publish(actor=actor, authority=issuing)
-    return CaSet(root=root, issuing=issuing, tsa=tsa, ocsp=ocsp)
+    return CaSet(root=root, issuing=issuing, tsa=tsa, ocsp=ocsp, node=node)
 
 
 def certificate_issue(

@@ -133,16 +133,11 @@ def test_report_json_has_the_issue_keys(pki):
 
 
 def test_pdf_validate_stores_a_report_signed_by_the_node(pki, world):
-    """GIVEN a node envelope certificate and a signed PDF
+    """GIVEN the node envelope certificate `ca init` issues, and a signed PDF
     WHEN a clerk validates it
     THEN the record keeps the verdict, the report and a CMS over the report's bytes,
     and an audit event "pdf.validate" is written."""
-    envelope = services.certificate_issue(
-        actor=ACTOR,
-        authority=pki.cas.issuing,
-        profile=CertificateProfile.NODE_ENVELOPE,
-        subject=services.SubjectSpec(common_name="Nút thử"),
-    )
+    envelope = pki.cas.node
 
     row = pdf_validate(
         actor=world.clerk_a1,
@@ -153,7 +148,7 @@ def test_pdf_validate_stores_a_report_signed_by_the_node(pki, world):
 
     assert row.verdict == "valid"
     assert row.report["signatures"][0]["signer"] == "Lãnh đạo Hà Nội"
-    assert "Nút thử" in row.report["node_signature"]
+    assert envelope.common_name in row.report["node_signature"]
     certs = pkcs7.load_der_pkcs7_certificates(bytes(row.signed_report))
     assert certs[0].serial_number == int(envelope.serial_number, 16)
     payload = {k: v for k, v in row.report.items() if k != "node_signature"}
@@ -162,9 +157,10 @@ def test_pdf_validate_stores_a_report_signed_by_the_node(pki, world):
 
 
 def test_pdf_validate_without_envelope_certificate_notes_it(pki, world):
-    """GIVEN no node envelope certificate
+    """GIVEN no valid node envelope certificate (the one of `ca init` revoked)
     WHEN a PDF is validated
     THEN the report is kept unsigned, with a note; a non-PDF stores nothing."""
+    services.certificate_revoke(actor=ACTOR, certificate=pki.cas.node)
     row = pdf_validate(actor=world.clerk_a1, pdf=sample_pdf(), file_name="x.pdf")
 
     assert row.verdict == "unsigned" and row.signed_report is None
