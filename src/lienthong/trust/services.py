@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from lienthong.audit.services import Actor, record
+from lienthong.org.services import node_ensure_local
 from lienthong.trust.choices import CertificateProfile, KeyStorage, RevocationReason
 from lienthong.trust.errors import CertificateError, KeyUnavailable
 from lienthong.trust.keys import (
@@ -331,8 +332,6 @@ def ca_init(
                 common_name=f"{network_name} OCSP Responder", organization=organization
             ),
         )
-        from lienthong.org.services import node_ensure_local
-
         local = node_ensure_local(actor=actor)
         node = certificate_issue(
             actor=actor,
