@@ -14,6 +14,15 @@ from lienthong.trust.signing import signature_request_create, signature_request_
 from lienthong.trust.tests.conftest import ACTOR
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    """The messages are asserted in English (the msgids); the UI default is Vietnamese."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 def _prepare(pki, *, kind=SignatureRequest.Kind.PERSON, pdf=None, certificate=None, signer=None):
     return signature_request_create(
         actor=pki.person_user,
