@@ -8,6 +8,7 @@ Subcommands: ``init``, ``issue``, ``revoke``, ``crl``, ``list``, ``import-anchor
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +91,31 @@ class Command(BaseCommand):
         anchor.add_argument("file", type=Path, help="PEM certificate")
         anchor.add_argument("--name", required=True, help="name shown for the anchor")
 
+        import_ca = sub.add_parser(
+            "import-ca", help="register an external CA (its root and intermediates) as RA"
+        )
+        import_ca.add_argument("file", type=Path, help="PEM bundle: the root and intermediates")
+        import_ca.add_argument("--name", default="", help="name of the issuing CA")
+
+        import_cert = sub.add_parser(
+            "import-cert", help="register a certificate an external CA issued to someone here"
+        )
+        import_cert.add_argument("file", type=Path, help="PEM certificate")
+        import_cert.add_argument("--profile", required=True, choices=ISSUABLE)
+        import_cert.add_argument("--unit", help="holder unit: organisation id (mã định danh) or id")
+        import_cert.add_argument("--user", help="holder person: user name")
+        import_cert.add_argument(
+            "--token", default="", help="label of the USB token holding the key"
+        )
+        import_cert.add_argument("--token-key", default="", help="label of the key on the token")
+        import_cert.add_argument(
+            "--key", type=Path, help="PEM private key (a software certificate)"
+        )
+        import_cert.add_argument(
+            "--key-password-env",
+            help="name of an environment variable holding the key's password",
+        )
+
         export = sub.add_parser("export-root", help="print or write the root certificate")
         export.add_argument("--slug", help="root CA code (default: the only root)")
         export.add_argument("--out", type=Path, help="write the PEM here instead of printing")
@@ -154,6 +180,44 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.SUCCESS(f"Issued {row.serial_number} to {row.common_name}.")
             )
+
+    def _import_ca(self, options: dict[str, Any]) -> None:
+        authority = services.authority_import_external(
+            actor=ACTOR, pem_bundle=self._read(options["file"]), name=options["name"]
+        )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Registered {authority.name} ({authority.slug}); its root is a trust anchor. "
+                "This node does not hold its key: it registers its certificates only."
+            )
+        )
+
+    def _import_cert(self, options: dict[str, Any]) -> None:
+        key_pem = None
+        password = None
+        if options["key"] is not None:
+            key_pem = self._read(options["key"]).encode("ascii")
+            if options["key_password_env"]:
+                value = os.environ.get(options["key_password_env"])
+                if value is None:
+                    raise CommandError(f"{options['key_password_env']} is not set.")
+                password = value.encode("utf-8")
+        row = services.certificate_import(
+            actor=ACTOR,
+            pem=self._read(options["file"]),
+            profile=options["profile"],
+            holder_unit=self._unit(options["unit"]) if options["unit"] else None,
+            holder_user=self._user(options["user"]) if options["user"] else None,
+            token_label=options["token"],
+            token_key_label=options["token_key"],
+            private_key_pem=key_pem,
+            private_key_password=password,
+        )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Registered {row.common_name} ({row.serial_number}) issued by {row.issuer}."
+            )
+        )
 
     def _revoke(self, options: dict[str, Any]) -> None:
         row = self._find_certificate(options["certificate"])
