@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "lienthong.audit",
     "lienthong.org",
     "lienthong.trust",
+    "lienthong.documents",
 ]
 
 MIDDLEWARE = [

@@ -30,6 +30,27 @@ _VIEW_ORG = [
 _VALIDATE = [("trust.view_validationrecord", _S), ("trust.add_validationrecord", _S)]
 # Signing: the leader signs with their own certificate, the clerk applies the seal
 # (NĐ 30 Điều 13.7, vn-rules.md §1.9). Both need a second factor (SIGNING_ROLES).
+# Documents (issue #4). Custom actions: approve, issue (number + register + seal), assign.
+_DOCS_READ = [
+    ("documents.view_document", _S),
+    ("documents.view_register", _S),
+    ("documents.view_assignment", _S),
+    ("documents.view_unitprofile", _S),
+]
+_DOCS_DRAFT = [("documents.add_document", _S), ("documents.change_document", _S)]
+_DOCS_HANDLE = [("documents.change_assignment", _S)]
+_DOCS_CLERK = [
+    ("documents.issue_document", _S),
+    ("documents.register_document", _S),
+    ("documents.add_assignment", _S),
+    ("documents.add_register", _S),
+    ("documents.change_register", _S),
+]
+_DOCS_LEAD = [
+    ("documents.approve_document", _S),
+    ("documents.add_assignment", _S),
+    ("documents.change_assignment", _S),
+]
 _SIGN = [
     ("trust.view_signaturerequest", _S),
     ("trust.add_signaturerequest", _S),
@@ -48,13 +69,31 @@ class RoleSpec:
 
 
 BUILTIN_ROLES: tuple[RoleSpec, ...] = (
-    RoleSpec(RoleCode.CLERK, "Văn thư", Clearance.NONE, (*_VIEW_ORG, *_VALIDATE, *_SIGN)),
-    RoleSpec(RoleCode.SPECIALIST, "Chuyên viên", Clearance.NONE, (*_VIEW_ORG, *_VALIDATE)),
+    RoleSpec(
+        RoleCode.CLERK,
+        "Văn thư",
+        Clearance.NONE,
+        (*_VIEW_ORG, *_VALIDATE, *_SIGN, *_DOCS_READ, *_DOCS_DRAFT, *_DOCS_HANDLE, *_DOCS_CLERK),
+    ),
+    RoleSpec(
+        RoleCode.SPECIALIST,
+        "Chuyên viên",
+        Clearance.NONE,
+        (*_VIEW_ORG, *_VALIDATE, *_DOCS_READ, *_DOCS_DRAFT, *_DOCS_HANDLE),
+    ),
     RoleSpec(
         RoleCode.LEADER,
         "Lãnh đạo",
         Clearance.CONFIDENTIAL,
-        (*_VIEW_ORG, *_VALIDATE, *_SIGN, ("audit.view_auditevent", _S)),
+        (
+            *_VIEW_ORG,
+            *_VALIDATE,
+            *_SIGN,
+            *_DOCS_READ,
+            *_DOCS_LEAD,
+            ("documents.change_document", _S),
+            ("audit.view_auditevent", _S),
+        ),
     ),
     RoleSpec(
         RoleCode.IT_OFFICER,
@@ -76,6 +115,12 @@ BUILTIN_ROLES: tuple[RoleSpec, ...] = (
             ("trust.add_certificate", _S),
             ("trust.change_certificate", _S),
             *_VALIDATE,
+            ("documents.view_unitprofile", _S),
+            ("documents.add_unitprofile", _S),
+            ("documents.change_unitprofile", _S),
+            ("documents.view_register", _S),
+            ("documents.add_register", _S),
+            ("documents.change_register", _S),
         ),
     ),
     RoleSpec(
