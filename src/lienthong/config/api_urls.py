@@ -8,4 +8,5 @@ from drf_spectacular.views import SpectacularAPIView
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("", include("lienthong.org.api.urls")),
+    path("documents/", include("lienthong.documents.api.urls")),
 ]

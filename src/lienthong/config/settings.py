@@ -73,6 +73,13 @@ PKCS11_MODULE = env.str("PKCS11_MODULE", "/usr/lib/softhsm/libsofthsm2.so")
 # How often the head of the audit chain is timestamped by the TSA (issue #3, scope 8).
 AUDIT_ANCHOR_MINUTES = env.int("AUDIT_ANCHOR_MINUTES", 60, minimum=1)
 
+# Documents (issue #4): upload limit, signature level of issued documents, reminders.
+DOCUMENT_MAX_UPLOAD_MB = env.int("DOCUMENT_MAX_UPLOAD_MB", 50, minimum=1)
+DOCUMENT_SIGNATURE_LEVEL: str = env.choice(
+    "DOCUMENT_SIGNATURE_LEVEL", "b-lta", ("b-b", "b-t", "b-lt", "b-lta")
+).upper()
+REMINDER_MINUTES = env.int("REMINDER_MINUTES", 60, minimum=1)
+
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", [])
 

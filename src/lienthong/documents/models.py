@@ -298,6 +298,7 @@ class Document(TimeStampedModel):
     # Văn bản đến (Phụ lục VI II: ArrivalNumber, ArrivalDate).
     arrival_number = models.PositiveIntegerField(_("arrival number"), null=True, blank=True)
     arrival_date = models.DateTimeField(_("arrival date"), null=True, blank=True)
+    arrival_year = models.PositiveSmallIntegerField(_("year of arrival"), null=True, blank=True)
     recipients_text = models.TextField(_("recipients (Nơi nhận)"), blank=True)
     copies = models.PositiveSmallIntegerField(_("copies issued"), default=1)
     page_count = models.PositiveSmallIntegerField(_("pages"), null=True, blank=True)
@@ -338,16 +339,33 @@ class Document(TimeStampedModel):
         constraints = [
             # Phụ lục VI III.1.h: the same số + ký hiệu + issuing body is a duplicate
             # (numbers are unique within their year, NĐ 30 Điều 15).
+            # Incoming copies are per receiving unit: two units on this node may both
+            # register the same document of the Trung ương.
+            models.UniqueConstraint(
+                fields=[
+                    "direction",
+                    "unit",
+                    "issuer_key",
+                    "code_notation",
+                    "code_number",
+                    "number_year",
+                ],
+                condition=Q(code_number__isnull=False, direction=Direction.INCOMING),
+                name="documents_incoming_unique_number",
+                violation_error_message=_(
+                    "A document with this number, notation and issuing body already exists."
+                ),
+            ),
             models.UniqueConstraint(
                 fields=["direction", "issuer_key", "code_notation", "code_number", "number_year"],
-                condition=Q(code_number__isnull=False),
+                condition=Q(code_number__isnull=False, direction=Direction.OUTGOING),
                 name="documents_document_unique_number",
                 violation_error_message=_(
                     "A document with this number, notation and issuing body already exists."
                 ),
             ),
             models.UniqueConstraint(
-                fields=["register", "arrival_number", "number_year"],
+                fields=["register", "arrival_number", "arrival_year"],
                 condition=Q(arrival_number__isnull=False),
                 name="documents_document_unique_arrival",
                 violation_error_message=_("This arrival number is already taken in the register."),

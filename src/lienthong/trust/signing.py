@@ -149,11 +149,16 @@ def stamp_for(request: SignatureRequest) -> pades.StampSpec | None:
     if request.kind == SignatureRequest.Kind.PERSON:
         image = _image(kind=StampImage.Kind.SIGNATURE, holder_user=request.signer)
         signer: Any = request.signer
+        # A rendered document leaves the signer block empty and says where it is
+        # ("box" in PDF points, "page"), so the stamp lands in box 7c (NĐ 30).
+        box = options.get("box")
         return pades.StampSpec(
             kind="person",
             title=str(options.get("title_line", "")),
             name=str(options.get("name") or signer.full_name or signer.get_username()),
             image_png=_read(image),
+            page=int(options.get("page", -1)),
+            box=(float(box[0]), float(box[1]), float(box[2]), float(box[3])) if box else None,
         )
     if request.kind == SignatureRequest.Kind.SEAL:
         image = _image(kind=StampImage.Kind.SEAL, holder_unit=request.unit)

@@ -38,10 +38,14 @@ class Command(BaseCommand):
         """Start the self-rescheduling periodic tasks of the installed apps.
 
         Called by name, so core does not import the apps above it: the hourly timestamp
-        of the audit chain head (``lienthong audit_anchor --schedule``, issue #3).
+        of the audit chain head (``audit_anchor --schedule``, issue #3) and the reminders
+        of overdue documents (``documents_schedule``, issue #4).
         """
-        if "audit_anchor" in get_commands():
+        commands = get_commands()
+        for name, args in (("audit_anchor", ["--schedule"]), ("documents_schedule", [])):
+            if name not in commands:
+                continue
             try:
-                call_command("audit_anchor", "--schedule", verbosity=0)
+                call_command(name, *args, verbosity=0)
             except CommandError as exc:
-                self.stderr.write(f"audit anchoring not scheduled: {exc}")
+                self.stderr.write(f"{name} not scheduled: {exc}")
