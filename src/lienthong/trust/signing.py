@@ -71,7 +71,8 @@ def signature_request_create(
         pdf: the document.
         options: ``level`` (``B-LTA`` by default), ``visible`` (True), ``title_line``
             and ``name`` (person stamp), ``text_lines`` (attachment/copy), ``reason``,
-            ``location``.
+            ``location``, ``fill_fields`` (text fields to fill in the revision this
+            signature signs: the number and date given at issue, vn-rules.md §1.4).
 
     Raises:
         InvalidInput: unknown kind or level, or not a PDF.
@@ -226,6 +227,9 @@ def signature_request_sign(
             level=str(options.get("level", "B-LTA")),
             reason=str(options.get("reason", "")),
             location=str(options.get("location", "")),
+            fill_fields={
+                str(name): str(value) for name, value in (options.get("fill_fields") or {}).items()
+            },
         )
     except TrustError as exc:
         _fail(request, actor, str(exc))

@@ -607,6 +607,11 @@ def document_issue(
     signature and the recipients, in one transaction (NĐ 30 Điều 15-17; vn-rules.md
     §1.4, §1.9), then the ``issued_hooks`` (exchange) inside the same transaction.
 
+    A document rendered by lienthong carries the number and date as text fields; the
+    seal signature fills them, so the issued PDF shows "Số 01-CV/TU" and the date with
+    the person's signature still valid. An uploaded PDF has no such fields and is
+    sealed as it is.
+
     Args:
         actor: the clerk (``documents.issue_document`` on the unit, the unit's seal).
         document: a signed outgoing document.
@@ -657,13 +662,16 @@ def document_issue(
             drafting_unit_code=drafting_unit_code,
         )
         formatcheck.require_no_issues(formatcheck.issues_of_number(document), what=_("issuing"))
+        # The person signed before the number existed: the seal signature fills the
+        # number and date fields of a rendered document (form filling keeps the
+        # person's signature valid; vn-rules.md §1.4, §1.9).
         sealed = _sign(
             actor=actor,
             document=document,
             kind="seal",
             certificate=seal,
             pdf=files.file_read(signed.stored),
-            options={},
+            options={"fill_fields": rendering.issue_fields(document)},
             second_factor_verified=second_factor_verified,
             token_pin=token_pin,
         )

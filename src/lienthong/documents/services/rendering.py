@@ -9,7 +9,12 @@ date, type and subject, body, the signer block and "Nơi nhận:".
 
 For signing (``for_signing=True``) the signer block is an empty box of the size of the
 person's PAdES stamp (trust.pades: title, handwriting image, name, signing time); its
-position on the page is returned so the signature is drawn exactly there.
+position on the page is returned so the signature is drawn exactly there. The number
+(box 3) and the place and date (box 4) are then read-only PDF text fields showing the
+blanks: the clerk numbers and dates the document at issue, after the person has signed
+(vn-rules.md §1.4), and the unit's seal signature fills the fields (``issue_fields``).
+Form filling is a change PAdES allows after a signature, so the person's signature
+stays valid and the seal covers the number and date.
 """
 
 from __future__ import annotations
@@ -25,11 +30,15 @@ from django.utils.translation import gettext as _
 from lienthong.core.errors import InvalidInput
 from lienthong.documents.choices import Convention, DocumentState, Priority
 from lienthong.documents.models import Document, UnitProfile
+from lienthong.trust import pades
 
 __all__ = [
+    "DATE_FIELD",
+    "NUMBER_FIELD",
     "SIGNATURE_BOX_PT",
     "RenderedPdf",
     "date_line",
+    "issue_fields",
     "render_html",
     "render_pdf",
 ]
@@ -37,6 +46,14 @@ __all__ = [
 #: The person stamp's size in PDF points (trust.pades default box: 200 by 150 pt).
 SIGNATURE_BOX_PT = (200.0, 150.0)
 _PX_TO_PT = 0.75  # CSS px are 1/96 in, PDF points 1/72 in.
+
+#: The PDF text fields of a rendered document, filled at issue by the seal signature.
+NUMBER_FIELD = "lienthong_number"
+DATE_FIELD = "lienthong_date"
+#: Where they stand in the templates and their size in points (style.css: the header
+#: is 13 pt for the Party, 12 pt for the State; the date line is italic).
+_FIELD_ANCHORS = {NUMBER_FIELD: "field-number", DATE_FIELD: "field-date"}
+_HEADER_PT = {Convention.PARTY: 13.0, Convention.STATE: 12.0}
 
 _PRIORITY_MARKS = {
     Priority.URGENT: "KHẨN",
@@ -77,6 +94,20 @@ def date_line(place: str, day: dt.date | None, *, year: int | None = None) -> st
         return f"{prefix}ngày{blank}tháng{blank}năm {year or timezone.localdate().year}"
     month = f"{day.month:02d}" if day.month < 3 else str(day.month)
     return f"{prefix}ngày {day.day:02d} tháng {month} năm {day.year}"
+
+
+def issue_fields(document: Document) -> dict[str, str]:
+    """The values of the number and date fields once ``document`` is numbered:
+    ``{"lienthong_number": "Số 01-CV/TU", "lienthong_date": "Hà Nội, ngày 05 tháng 3
+    năm 2026"}`` (vn-rules.md §1.4, NĐ 30 Phụ lục I II.3-4)."""
+    profile = UnitProfile.objects.filter(unit_id=document.unit_id).first()
+    return {
+        NUMBER_FIELD: document.number_line,
+        DATE_FIELD: date_line(
+            profile.place_name if profile else "",
+            document.issued_date or timezone.localdate(),
+        ),
+    }
 
 
 def _number_line(document: Document, profile: UnitProfile | None) -> str:
@@ -152,15 +183,45 @@ def _context(
     }
 
 
+def _template(document: Document) -> str:
+    if document.convention == Convention.PARTY:
+        return "documents/render/party.html"
+    return "documents/render/state.html"
+
+
 def render_html(*, document: Document, for_signing: bool = False) -> str:
     """The document as HTML in its convention's layout (for WeasyPrint or a preview)."""
     profile = UnitProfile.objects.filter(unit_id=document.unit_id).first()
-    template = (
-        "documents/render/party.html"
-        if document.convention == Convention.PARTY
-        else ("documents/render/state.html")
+    return render_to_string(
+        _template(document), _context(document, profile, for_signing=for_signing)
     )
-    return render_to_string(template, _context(document, profile, for_signing=for_signing))
+
+
+def _with_fields(pdf: bytes, pages: Any, context: dict[str, Any], document: Document) -> bytes:
+    """Add the number and date text fields where the template left their lines empty."""
+    values = {NUMBER_FIELD: context["number_line"], DATE_FIELD: context["date_line"]}
+    size = _HEADER_PT.get(Convention(document.convention), 13.0)
+    specs: list[pades.TextFieldSpec] = []
+    for name, anchor_name in _FIELD_ANCHORS.items():
+        for index, page in enumerate(pages):
+            anchor = page.anchors.get(anchor_name)
+            if anchor is None:
+                continue
+            left, top, right, bottom = (float(v) * _PX_TO_PT for v in anchor)
+            height = float(page.height) * _PX_TO_PT
+            specs.append(
+                pades.TextFieldSpec(
+                    name=name,
+                    page=index,
+                    box=(left, height - bottom, right, height - top),
+                    value=values[name],
+                    font_size=size,
+                    style="italic" if name == DATE_FIELD else "regular",
+                    align="center",
+                )
+            )
+            break
+    return pades.add_text_fields(pdf=pdf, fields=specs) if specs else pdf
 
 
 def render_pdf(*, document: Document, for_signing: bool = False) -> RenderedPdf:
@@ -181,8 +242,9 @@ def render_pdf(*, document: Document, for_signing: bool = False) -> RenderedPdf:
 
     if not document.body.strip():
         raise InvalidInput(_("The document has no text to render: write it or upload a PDF."))
-    html = render_html(document=document, for_signing=for_signing)
-    rendered = HTML(string=html).render()
+    profile = UnitProfile.objects.filter(unit_id=document.unit_id).first()
+    context = _context(document, profile, for_signing=for_signing)
+    rendered = HTML(string=render_to_string(_template(document), context)).render()
     page_index = len(rendered.pages) - 1
     box: tuple[float, float, float, float] | None = None
     for index, page in enumerate(rendered.pages):
@@ -197,9 +259,11 @@ def render_pdf(*, document: Document, for_signing: bool = False) -> RenderedPdf:
         box = (left, height - top - height_pt, left + width_pt, height - top)
         del right, bottom
         break
-    pdf = rendered.write_pdf()
+    pdf = bytes(rendered.write_pdf() or b"")
+    if for_signing:
+        pdf = _with_fields(pdf, rendered.pages, context, document)
     return RenderedPdf(
-        pdf=bytes(pdf or b""),
+        pdf=pdf,
         signature_page=page_index,
         signature_box=box if for_signing else None,
         title_line="\n".join(_title_lines(document)),

@@ -272,3 +272,174 @@ def test_uploaded_pdf_is_version_one_and_is_what_gets_signed(office: Office) -> 
         actor=office.leader, document=document, second_factor_verified=True
     )
     assert len(pades.signature_fields(_latest_pdf(document))) == 1
+
+
+def _words(pdf: Path) -> list[tuple[str, float, float]]:
+    """The words of page 1 with their centres as fractions of the page width and height."""
+    import re
+
+    html = subprocess.run(
+        ["pdftotext", "-bbox", "-f", "1", "-l", "1", str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    width, height = (
+        float(x) for x in re.search(r'<page width="([\d.]+)" height="([\d.]+)"', html).groups()
+    )
+    words = []
+    for x1, y1, x2, y2, word in re.findall(
+        r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>',
+        html,
+    ):
+        words.append(
+            (word, (float(x1) + float(x2)) / 2 / width, (float(y1) + float(y2)) / 2 / height)
+        )
+    return words
+
+
+def _pyhanko_validate(pdf: Path, root: Path) -> subprocess.CompletedProcess[str]:
+    import sys
+
+    return subprocess.run(
+        [
+            str(Path(sys.executable).with_name("pyhanko")),
+            "sign",
+            "validate",
+            "--trust",
+            str(root),
+            "--trust-replace",
+            "--no-revocation-check",
+            "--pretty-print",
+            str(pdf),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def _assert_numbered_and_valid(
+    office: Office, document: Document, tmp_path: Path, number: str, date: str
+) -> Path:
+    """The issued PDF shows ``number`` top left and ``date`` top right on page 1, and
+    both signatures are valid for lienthong and for pyHanko's own CLI."""
+    from lienthong.trust.tests.conftest import missing_tool
+
+    missing_tool("pdftotext")
+    pdf = _latest_pdf(document)
+    path = tmp_path / "issued.pdf"
+    path.write_bytes(pdf)
+    root = tmp_path / "root.pem"
+    root.write_text(office.pki.root_pem)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert number in text and date in text
+    words = _words(path)
+    code = number.split()[-1]
+    ((_, code_x, code_y),) = [w for w in words if w[0] == code]
+    assert code_x < 0.5 and code_y < 0.25  # box 3: top left, under the issuing body
+    (year_x, year_y) = next((x, y) for w, x, y in words if w == date.split()[-1] and y < 0.25)
+    assert year_x > 0.5 and year_y < 0.25  # box 4: top right
+
+    report = pades.validate_pdf(pdf=pdf, trust_anchors=[office.pki.root_pem])
+    assert report.verdict in {"valid", "valid_with_warnings"}
+    assert len(report.signatures) == 2
+    person, seal = report.signatures
+    assert person.intact and seal.intact and person.trusted and seal.trusted
+    assert not person.modified_after and not seal.modified_after
+    # What followed the leader's signature is form filling (the number and date).
+    assert person.details["modification_level"] == "form_filling"
+    assert pades.text_field_values(pdf) == {"lienthong_number": number, "lienthong_date": date}
+    cli = _pyhanko_validate(path, root)
+    assert cli.returncode == 0, cli.stdout + cli.stderr
+    assert cli.stdout.count("The signature is judged VALID.") == 2
+    return path
+
+
+def test_issued_party_document_shows_its_number_and_date_under_two_valid_signatures(
+    office: Office, tmp_path: Path
+) -> None:
+    """GIVEN a Party công văn written in lienthong and signed by the leader (its number
+    and date still blank: vn-rules.md §1.4, they are given at issue)
+    WHEN the clerk issues it on 5 March 2026
+    THEN the seal signature fills the number and date fields: the PDF shows "Số 01-CV/TU"
+    top left and "Hà Nội, ngày 05 tháng 3 năm 2026" top right, and the leader's and the
+    seal's signatures are both valid for lienthong and for pyHanko's CLI."""
+    import datetime as dt
+
+    document = _signed(office)
+    signed_values = pades.text_field_values(_latest_pdf(document))
+    assert signed_values["lienthong_number"].startswith("Số\u00a0")
+    assert signed_values["lienthong_date"].startswith("Hà Nội, ngày\u00a0")
+
+    document = services.document_issue(
+        actor=office.clerk,
+        document=document,
+        second_factor_verified=True,
+        on=dt.date(2026, 3, 5),
+    )
+
+    _assert_numbered_and_valid(
+        office, document, tmp_path, "Số 01-CV/TU", "Hà Nội, ngày 05 tháng 3 năm 2026"
+    )
+
+
+def test_issued_state_document_shows_its_number_and_date_under_two_valid_signatures(
+    office: Office, tmp_path: Path
+) -> None:
+    """GIVEN a unit following NĐ 30 (State, "UBND") and a quyết định signed by its leader
+    WHEN the clerk issues it on 12 November 2026
+    THEN the PDF shows "Số: 01/QĐ-UBND" and "Hà Nội, ngày 12 tháng 11 năm 2026", with
+    both signatures valid for lienthong and for pyHanko's CLI."""
+    import datetime as dt
+
+    from lienthong.documents.choices import Convention
+    from lienthong.documents.models import DocumentType, UnitProfile
+
+    UnitProfile.objects.filter(unit=office.unit).update(
+        convention=Convention.STATE, issuer_code="UBND"
+    )
+    document = _signed(
+        office,
+        document_type=DocumentType.objects.get(convention=Convention.STATE, code="QĐ"),
+        subject="Về việc ban hành quy chế quản lý văn bản điện tử",
+        competence="TM.",
+        signer_position="Ủy ban nhân dân\nChủ tịch",
+    )
+
+    document = services.document_issue(
+        actor=office.clerk,
+        document=document,
+        second_factor_verified=True,
+        on=dt.date(2026, 11, 12),
+    )
+
+    _assert_numbered_and_valid(
+        office, document, tmp_path, "Số: 01/QĐ-UBND", "Hà Nội, ngày 12 tháng 11 năm 2026"
+    )
+
+
+def test_uploaded_pdf_is_sealed_without_fields(office: Office) -> None:
+    """GIVEN a signed document made from an uploaded PDF (it has no number field)
+    WHEN the clerk issues it
+    THEN it is sealed as it is: two valid signatures, no text field added."""
+    from lienthong.trust.pades.samples import sample_pdf
+
+    document = write_draft(office, body="", file_data=sample_pdf(), file_name="cv.pdf")
+    services.document_submit(actor=office.specialist, document=document)
+    services.document_approve(actor=office.leader, document=document)
+    document = services.document_sign(
+        actor=office.leader, document=document, second_factor_verified=True
+    )
+
+    document = services.document_issue(
+        actor=office.clerk, document=document, second_factor_verified=True
+    )
+
+    pdf = _latest_pdf(document)
+    assert pades.text_field_values(pdf) == {}
+    report = pades.validate_pdf(pdf=pdf, trust_anchors=[office.pki.root_pem])
+    assert report.bottom_line and len(report.signatures) == 2

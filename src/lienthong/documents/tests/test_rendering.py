@@ -9,12 +9,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from PIL import Image
 
 from lienthong.core.errors import InvalidInput
 from lienthong.documents.choices import Convention, Direction, DocumentState
 from lienthong.documents.models import Document, DocumentType, UnitProfile
 from lienthong.documents.services import rendering
+from lienthong.trust import pades
 from lienthong.trust.tests.conftest import missing_tool
 
 
@@ -132,7 +134,8 @@ def test_rendering_for_signing_leaves_the_stamp_box(world: Any) -> None:
     """GIVEN an unnumbered Party draft
     WHEN rendered for signing
     THEN the signer block is an empty box of the stamp's size on the right half of the
-    last page, and the number line is left blank for the clerk."""
+    last page, and the number and date lines are read-only text fields showing blanks
+    for the clerk (filled by the seal signature at issue, vn-rules.md §1.4)."""
     UnitProfile.objects.create(unit=world.province_a, issuer_code="TU", place_name="Hà Nội")
     document = _document(
         world.province_a,
@@ -153,7 +156,44 @@ def test_rendering_for_signing_leaves_the_stamp_box(world: Any) -> None:
     assert rendered.title_line == "T/M BAN THƯỜNG VỤ\nBÍ THƯ"
     assert rendering.date_line("Hà Nội", None, year=2026).startswith("Hà Nội, ngày")
     html = rendering.render_html(document=document, for_signing=True)
-    assert "NQ/TU" in html and "Số 01" not in html
+    assert 'id="field-number"' in html and "Số 01" not in html
+    blank = "\u00a0" * 6
+    assert pades.text_field_values(rendered.pdf) == {
+        rendering.NUMBER_FIELD: f"Số{blank}\u00a0\u00a0-NQ/TU",
+        rendering.DATE_FIELD: f"Hà Nội, ngày{blank}tháng{blank}năm {timezone.localdate().year}",
+    }
+
+
+def test_rendering_for_signing_places_the_fields_in_boxes_3_and_4(
+    world: Any, tmp_path: Path
+) -> None:
+    """GIVEN an unnumbered State draft
+    WHEN rendered for signing
+    THEN the page shows "Số:" and the place with blanks where NĐ 30 puts boxes 3 (top
+    left) and 4 (top right), drawn by the fields; a render for reading has no field."""
+    UnitProfile.objects.create(
+        unit=world.province_b, convention=Convention.STATE, issuer_code="UBND", place_name="Huế"
+    )
+    document = _document(
+        world.province_b,
+        world.clerk_b1,
+        Convention.STATE,
+        "QĐ",
+        code_number=None,
+        number_year=None,
+        issued_date=None,
+        state=DocumentState.APPROVED,
+        competence="TM.",
+    )
+
+    rendered = rendering.render_pdf(document=document, for_signing=True)
+
+    text = _text(rendered.pdf, tmp_path)
+    header = text.split("QUYẾT ĐỊNH")[0]
+    assert "Số:" in header and "/QĐ-UBND" in header and "Huế, ngày" in header
+    values = pades.text_field_values(rendered.pdf)
+    assert values[rendering.NUMBER_FIELD].endswith("/QĐ-UBND")
+    assert pades.text_field_values(rendering.render_pdf(document=document).pdf) == {}
 
 
 def test_dates_follow_the_leading_zero_rule() -> None:

@@ -7,6 +7,7 @@ validate any PDF into one report with a bottom-line verdict.
 from __future__ import annotations
 
 from lienthong.trust.pades.context import RevocationData, local_revocation_data
+from lienthong.trust.pades.forms import add_text_fields, text_field_values
 from lienthong.trust.pades.sign import SignatureField, sign_pdf, signature_fields
 from lienthong.trust.pades.specs import (
     LEVELS,
@@ -15,6 +16,7 @@ from lienthong.trust.pades.specs import (
     SignatureReport,
     SignerSpec,
     StampSpec,
+    TextFieldSpec,
     TimestampReport,
     TokenKey,
     ValidationReport,
@@ -31,12 +33,15 @@ __all__ = [
     "SignatureReport",
     "SignerSpec",
     "StampSpec",
+    "TextFieldSpec",
     "TimestampReport",
     "TokenKey",
     "ValidationReport",
     "Verdict",
+    "add_text_fields",
     "local_revocation_data",
     "sign_pdf",
     "signature_fields",
+    "text_field_values",
     "validate_pdf",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +18,7 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from lienthong.trust.errors import KeyUnavailable, SigningError, TrustError, ValidationFailure
 from lienthong.trust.keys import decrypt_private_key
-from lienthong.trust.pades import stamps
+from lienthong.trust.pades import forms, stamps
 from lienthong.trust.pades.context import (
     RevocationData,
     asn1_cert,
@@ -198,6 +199,7 @@ def sign_pdf(
     reason: str = "",
     location: str = "",
     revocation: RevocationData | None = None,
+    fill_fields: Mapping[str, str] | None = None,
 ) -> bytes:
     """Sign ``pdf`` with a PAdES signature and return the signed file.
 
@@ -214,6 +216,10 @@ def sign_pdf(
         reason: the reason recorded in the signature.
         location: the place recorded in the signature.
         revocation: extra CRLs/OCSP responses to embed (the node's own are added).
+        fill_fields: text fields to fill in the revision this signature signs (the
+            number and date of issue, vn-rules.md §1.4): form filling leaves earlier
+            signatures valid and this one covers the values. Names the PDF lacks are
+            skipped (see ``forms.fill_text_fields``).
 
     Returns:
         The signed PDF.
@@ -234,6 +240,8 @@ def sign_pdf(
         existing = _fields(writer.prev)
     except (PdfError, ValueError, KeyError, TypeError) as exc:
         raise ValidationFailure(f"the PDF's form cannot be read: {exc}") from exc
+    if fill_fields:
+        forms.fill_text_fields(writer, fill_fields)
     signed_at = timezone.now()
     name = field_name or _next_field_name(existing, stamp.kind if stamp else "signature")
 

@@ -22,6 +22,7 @@ __all__ = [
     "SignerSpec",
     "StampKind",
     "StampSpec",
+    "TextFieldSpec",
     "TimestampReport",
     "TokenKey",
     "ValidationReport",
@@ -129,6 +130,39 @@ class StampSpec:
     text_lines: tuple[str, ...] = ()
     page: int = -1
     box: tuple[float, float, float, float] | None = None
+
+
+TextStyle = Literal["regular", "italic", "bold"]
+TextAlign = Literal["left", "center", "right"]
+
+
+@dataclass(frozen=True)
+class TextFieldSpec:
+    """A read-only text field filled after the person's signature (number, date).
+
+    vn-rules.md §1.4: the clerk gives the number and date of issue after the signer
+    has signed. The rendered document carries one text field for each, shown with
+    ``value`` (blanks to fill by hand) until the unit's seal signature fills them:
+    PAdES treats filling a form field as a permitted change, so the person's
+    signature stays valid and the seal covers the filled values.
+
+    Attributes:
+        name: the field's name (``lienthong_number``).
+        page: page index (negative counts from the end).
+        box: the field rectangle (x1, y1, x2, y2) in PDF points from the bottom left.
+        value: the text shown until the field is filled.
+        font_size: in points.
+        style: the face: ``regular``, ``italic`` or ``bold`` (Liberation Serif).
+        align: ``left``, ``center`` or ``right`` in the box.
+    """
+
+    name: str
+    page: int
+    box: tuple[float, float, float, float]
+    value: str = ""
+    font_size: float = 13.0
+    style: TextStyle = "regular"
+    align: TextAlign = "center"
 
 
 @dataclass(frozen=True)

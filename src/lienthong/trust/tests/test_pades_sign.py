@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -177,3 +178,84 @@ def test_seal_without_a_person_signature_has_nowhere_to_go(pki):
     THEN signing is refused: a seal goes over a person's signature."""
     with pytest.raises(SigningError, match="person"):
         _seal(pki, sample_pdf(), level="B-B")
+
+
+_BLANK = "\u00a0" * 8
+_FIELDS = (
+    pades.TextFieldSpec(
+        name="lienthong_number", page=0, box=(85, 770, 300, 790), value=f"Số{_BLANK}-CV/TU"
+    ),
+    pades.TextFieldSpec(
+        name="lienthong_date",
+        page=0,
+        box=(300, 750, 580, 770),
+        value=f"Hà Nội, ngày{_BLANK}tháng{_BLANK}năm 2026",
+        style="italic",
+    ),
+)
+_FILLED = {"lienthong_number": "Số 01-CV/TU", "lienthong_date": "Hà Nội, ngày 05 tháng 3 năm 2026"}
+
+
+def test_seal_fills_the_number_and_date_and_the_person_signature_stays_valid(pki, tmp_path):
+    """GIVEN a PDF with read-only number and date fields showing blanks, signed by a person
+    WHEN the unit seals it filling the fields (vn-rules.md §1.4: numbered at issue)
+    THEN both signatures (B-LTA) are valid for lienthong and for pyHanko's CLI, also in
+    AdES mode, the person's is reported as followed by form filling only, and the PDF's
+    text shows the values."""
+    missing_tool("pdftotext")
+    with_fields = pades.add_text_fields(pdf=sample_pdf(), fields=_FIELDS)
+    person = _person(pki, with_fields)
+    assert pades.text_field_values(person)["lienthong_number"] == f"Số{_BLANK}-CV/TU"
+
+    sealed = pades.sign_pdf(
+        pdf=person,
+        signer=pades.SignerSpec(certificate=pki.seal),
+        stamp=pades.StampSpec(kind="seal", image_png=seal_png(), image_width_mm=32),
+        fill_fields={**_FILLED, "absent_field": "ignored"},
+    )
+
+    assert pades.text_field_values(sealed) == _FILLED
+    report = pades.validate_pdf(pdf=sealed, trust_anchors=[pki.root_pem])
+    assert report.verdict == "valid"
+    first, second = report.signatures
+    assert first.intact and second.intact and not first.modified_after
+    assert first.details["modification_level"] == "form_filling"
+    (tmp_path / "sealed.pdf").write_bytes(sealed)
+    (tmp_path / "root.pem").write_text(pki.root_pem)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(tmp_path / "sealed.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "Số 01-CV/TU" in text and "Hà Nội, ngày 05 tháng 3 năm 2026" in text
+    for mode in (["validate", "--no-revocation-check"], ["adesverify"]):
+        cli = subprocess.run(
+            [
+                str(Path(sys.executable).with_name("pyhanko")),
+                "sign",
+                *mode,
+                "--trust",
+                str(tmp_path / "root.pem"),
+                "--trust-replace",
+                "--pretty-print",
+                str(tmp_path / "sealed.pdf"),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert cli.returncode == 0, cli.stdout + cli.stderr
+        assert cli.stdout.count("The signature is judged VALID.") == 2
+        assert "signing and form filling operations" in cli.stdout
+
+
+def test_fields_of_the_same_name_are_refused(pki):
+    """GIVEN a PDF that already has a field "lienthong_number"
+    WHEN the same field is added again
+    THEN it is refused with the field's name."""
+    with_fields = pades.add_text_fields(pdf=sample_pdf(), fields=_FIELDS[:1])
+
+    with pytest.raises(SigningError, match="lienthong_number"):
+        pades.add_text_fields(pdf=with_fields, fields=_FIELDS[:1])
