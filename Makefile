@@ -59,6 +59,7 @@ demo: install ## install, migrate, load the real units and demo accounts, serve 
 	@echo "==> loading the demo accounts"
 	@$(LIENTHONG) load_demo
 	@$(LIENTHONG) load_demo_trust
+	@$(LIENTHONG) load_demo_documents
 	@$(MAKE) --no-print-directory serve
 
 serve: install ## serve the node (web server + task worker) without reloading data

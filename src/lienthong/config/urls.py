@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("lienthong.core.urls")),
     path("", include("lienthong.org.urls")),
     path("trust/", include("lienthong.trust.urls")),
+    path("van-ban/", include("lienthong.documents.urls")),
     path("api/v1/", include("lienthong.config.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
