@@ -20,6 +20,7 @@ from django_otp.oath import totp
 from lienthong.audit.actors import SystemActor
 from lienthong.documents.choices import Convention, Direction
 from lienthong.documents.models import Document, DocumentType, Register, UnitProfile
+from lienthong.documents.types_data import builtin_types_load
 from lienthong.org.choices import RoleCode, UnitKind, UnitLevel
 from lienthong.org.tests.factories import TEST_PASSWORD, UnitFactory, UserFactory, member
 from lienthong.trust import services
@@ -92,6 +93,9 @@ def _incoming_work(office: dict[str, Any]) -> None:
     from lienthong.documents.services import document_register_incoming
 
     today = timezone.localdate()
+    # A transactional test starts from a flushed database: the built-in types that the
+    # data migration loads may be gone, so load them again (idempotent).
+    builtin_types_load(DocumentType)
     letter = DocumentType.objects.get(convention=Convention.PARTY, code="CV")
     for number, (subject, late) in enumerate(
         [
@@ -161,6 +165,9 @@ def test_draft_approve_sign_issue_in_the_browser(
     settings.DOCUMENT_SIGNATURE_LEVEL = "B-T"
     office = _office()  # after MEDIA_ROOT: the stamp images go there
     url = live_server.url
+    # A transactional test starts from a flushed database: the built-in types that the
+    # data migration loads may be gone, so load them again (idempotent).
+    builtin_types_load(DocumentType)
     letter = DocumentType.objects.get(convention=Convention.PARTY, code="CV")
 
     # The specialist drafts and submits.

@@ -79,6 +79,10 @@ DOCUMENT_SIGNATURE_LEVEL: str = env.choice(
     "DOCUMENT_SIGNATURE_LEVEL", "b-lta", ("b-b", "b-t", "b-lt", "b-lta")
 ).upper()
 REMINDER_MINUTES = env.int("REMINDER_MINUTES", 60, minimum=1)
+# Full-text search of documents: tantivy (embedded index under the data directory) or
+# PostgreSQL full text (several web servers sharing one database).
+SEARCH_BACKEND = env.choice("SEARCH_BACKEND", "tantivy", ("tantivy", "postgres"))
+SEARCH_INDEX_DIR = env.path("SEARCH_INDEX_DIR", DATA_DIR / "search")
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", [])
