@@ -1,0 +1,82 @@
+"""``lienthong search_index``: rebuild or update the document search index (issue #4, scope 7)."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from tqdm import tqdm
+
+from lienthong.core.errors import ApplicationError
+
+
+class Command(BaseCommand):
+    help = (
+        "Rebuild the full-text search index of documents from the database (--rebuild), or "
+        "update it for some documents (--update ID …). The backend is LIENTHONG_SEARCH_BACKEND "
+        "(tantivy: the index under DATA_DIR/search/; postgres: creates the GIN index)."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        action = parser.add_mutually_exclusive_group()
+        action.add_argument(
+            "--rebuild", action="store_true", help="index every document again, from scratch"
+        )
+        action.add_argument(
+            "--update",
+            type=int,
+            nargs="+",
+            metavar="ID",
+            help="index these documents again (or drop them from the index if deleted)",
+        )
+        parser.add_argument(
+            "--json",
+            action="store_true",
+            help='print one JSON line: {"backend", "action", "documents", "seconds"}',
+        )
+        parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        from lienthong.documents.search import get_backend
+        from lienthong.documents.search.tasks import update_document_index
+
+        if not options["rebuild"] and not options["update"]:
+            raise CommandError("say what to do: --rebuild or --update ID …")
+        started = time.perf_counter()
+        try:
+            backend = get_backend()
+            if options["rebuild"]:
+                action = "rebuild"
+                show = not options["json"] and not options["no_progress"]
+                bar = tqdm(total=0, unit="doc", desc="search index", disable=not show)
+
+                def progress(done: int, total: int) -> None:
+                    if bar.total != total:
+                        bar.total = total
+                    bar.update(done - bar.n)
+
+                try:
+                    count = backend.rebuild(progress=progress)
+                finally:
+                    bar.close()
+            else:
+                action = "update"
+                count = 0
+                for document_id in options["update"]:
+                    update_document_index.call(document_id)
+                    count += 1
+        except ApplicationError as exc:
+            raise CommandError(str(exc)) from exc
+        seconds = round(time.perf_counter() - started, 2)
+        if options["json"]:
+            summary = {
+                "backend": backend.name,
+                "action": action,
+                "documents": count,
+                "seconds": seconds,
+            }
+            self.stdout.write(json.dumps(summary))
+        else:
+            self.stdout.write(f"{backend.name}: {action}, {count} document(s) in {seconds} s")

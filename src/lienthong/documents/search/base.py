@@ -1,0 +1,111 @@
+"""The search backend interface (STYLE habit 19: a narrow in-house facade).
+
+Callers use ``lienthong.documents.search.get_backend()`` and these types only; no other
+module imports tantivy or PostgreSQL's full-text functions.
+"""
+
+from __future__ import annotations
+
+import abc
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from lienthong.core.errors import ApplicationError
+
+if TYPE_CHECKING:
+    from lienthong.documents.models import Document
+
+__all__ = ["ProgressCallback", "SearchBackend", "SearchError", "SearchFilters", "SearchResult"]
+
+#: Called during a rebuild with (documents done, documents in all).
+ProgressCallback = Callable[[int, int], None]
+
+
+class SearchError(ApplicationError):
+    """The search backend cannot serve (misconfigured, index locked, wrong database)."""
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """Filters that narrow a search; every field is optional (None: no filter)."""
+
+    document_type_id: int | None = None
+    """Only documents of this type."""
+    date_from: dt.date | None = None
+    """Documents dated (or created, when undated) on or after this day."""
+    date_to: dt.date | None = None
+    """Documents dated on or before this day."""
+    unit_ids: Sequence[int] | None = None
+    """Only documents of these units (still within the person's scope)."""
+    state: str | None = None
+    """A ``DocumentState`` value."""
+    direction: str | None = None
+    """A ``Direction`` value."""
+    classification: int | None = None
+    """A ``Clearance`` value."""
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """One page of hits."""
+
+    ids: tuple[int, ...]
+    """Document primary keys, best first."""
+    total: int
+    """How many documents match in all (within the person's scope)."""
+    took_ms: float
+    """Time spent in the backend, in milliseconds."""
+
+
+class SearchBackend(abc.ABC):
+    """What a search engine must offer lienthong."""
+
+    #: The value of ``LIENTHONG_SEARCH_BACKEND`` that selects this backend.
+    name: str = ""
+
+    @abc.abstractmethod
+    def index_document(self, document: Document) -> None:
+        """Add ``document`` to the index, or replace what the index holds about it."""
+
+    @abc.abstractmethod
+    def remove_document(self, document_id: int) -> None:
+        """Forget the document with this primary key (nothing happens if unknown)."""
+
+    @abc.abstractmethod
+    def search(
+        self,
+        *,
+        user: Any,
+        query: str,
+        filters: SearchFilters | None = None,
+        limit: int = 20,
+        offset: int = 0,
+    ) -> SearchResult:
+        """Find the documents ``user`` may view that match ``query``, best first.
+
+        The person's scope is part of the query itself (issue #4 scope 7), so ``total``
+        and pages count only what they may see.
+
+        Args:
+            user: the person searching (``request.user``).
+            query: words typed with or without diacritics, and/or document numbers.
+            filters: narrowing filters.
+            limit: page size.
+            offset: hits to skip.
+
+        Returns:
+            The page of hits.
+        """
+
+    @abc.abstractmethod
+    def rebuild(self, progress: ProgressCallback | None = None) -> int:
+        """Rebuild the whole index from the database.
+
+        Args:
+            progress: called with (done, total) as documents are indexed.
+
+        Returns:
+            The number of documents indexed.
+        """
