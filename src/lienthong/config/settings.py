@@ -306,6 +306,14 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1/",
+    # Several models have a "state" or a "kind" field with different choices.
+    "ENUM_NAME_OVERRIDES": {
+        "DocumentStateEnum": "lienthong.documents.choices.DocumentState",
+        "HandlingStateEnum": "lienthong.documents.choices.HandlingState",
+        "FileKindEnum": "lienthong.documents.choices.FileKind",
+        "EventKindEnum": "lienthong.documents.choices.EventKind",
+        "UnitKindEnum": "lienthong.org.choices.UnitKind",
+    },
 }
 
 # --- Logging ----------------------------------------------------------------------
