@@ -16,7 +16,8 @@ class Command(BaseCommand):
     help = (
         "Rebuild the full-text search index of documents from the database (--rebuild), or "
         "update it for some documents (--update ID …). The backend is LIENTHONG_SEARCH_BACKEND "
-        "(tantivy: the index under DATA_DIR/search/; postgres: creates the GIN index)."
+        "(tantivy: the index under DATA_DIR/search/; postgres: adds the stored search_vector "
+        "column and its GIN index)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
