@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "lienthong.org",
     "lienthong.trust",
     "lienthong.documents",
+    "lienthong.exchange",
 ]
 
 MIDDLEWARE = [
