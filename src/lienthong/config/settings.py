@@ -251,6 +251,41 @@ if WHITENOISE_USE_FINDERS:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
     STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 
+# --- Stored files (issue #4, scope 8) ----------------------------------------------
+# Document content (by SHA-256) and uploaded media live under the data directory
+# ("local") or in a bucket of any S3-compatible store ("s3": MinIO, Ceph RGW, AWS…), so
+# that several web servers and workers share them (DESIGN.md "files on disk or
+# S3-compatible storage"). The database and the keys never go there.
+FILE_STORAGE = env.choice("FILE_STORAGE", "local", ("local", "s3"))
+FILE_STORAGE_S3_BUCKET = env.str("FILE_STORAGE_S3_BUCKET", "")
+FILE_STORAGE_S3_PREFIX = env.str("FILE_STORAGE_S3_PREFIX", "")
+FILE_STORAGE_S3_ENDPOINT_URL = env.str("FILE_STORAGE_S3_ENDPOINT_URL", "")
+FILE_STORAGE_S3_REGION = env.str("FILE_STORAGE_S3_REGION", "")
+FILE_STORAGE_S3_ACCESS_KEY_ID = env.str("FILE_STORAGE_S3_ACCESS_KEY_ID", "")
+if env.raw("FILE_STORAGE_S3_SECRET_ACCESS_KEY"):
+    FILE_STORAGE_S3_SECRET_ACCESS_KEY = env.str("FILE_STORAGE_S3_SECRET_ACCESS_KEY", "")
+elif env.raw("FILE_STORAGE_S3_SECRET_ACCESS_KEY_FILE"):
+    _s3_secret_file = Path(env.str("FILE_STORAGE_S3_SECRET_ACCESS_KEY_FILE", ""))
+    try:
+        FILE_STORAGE_S3_SECRET_ACCESS_KEY = _s3_secret_file.read_text(encoding="utf-8").strip()
+    except OSError as _exc:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            f"LIENTHONG_FILE_STORAGE_S3_SECRET_ACCESS_KEY_FILE: cannot read {_s3_secret_file}: "
+            f"{_exc.strerror or _exc}"
+        ) from _exc
+else:
+    FILE_STORAGE_S3_SECRET_ACCESS_KEY = ""
+FILE_STORAGE_S3_ADDRESSING_STYLE = env.choice(
+    "FILE_STORAGE_S3_ADDRESSING_STYLE", "auto", ("auto", "path", "virtual")
+)
+FILE_STORAGE_S3_VERIFY_TLS = env.bool("FILE_STORAGE_S3_VERIFY_TLS", default=True)
+FILE_STORAGE_S3_CA_BUNDLE = env.str("FILE_STORAGE_S3_CA_BUNDLE", "")
+if FILE_STORAGE == "s3":
+    # Uploaded media (signature requests, stamp images) go to <prefix>media/ of the bucket.
+    STORAGES["default"] = {"BACKEND": "lienthong.documents.storage.media_storage"}
+
 # --- Tasks ------------------------------------------------------------------------
 TASK_BACKEND = env.choice("TASK_BACKEND", "db", ("db", "rq", "immediate"))
 if TASK_BACKEND == "rq":
@@ -347,3 +382,23 @@ CONTENT_SECURITY_POLICY = (
     "font-src 'self'; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; "
     "base-uri 'self'; object-src 'none'"
 )
+
+# --- Exchange between nodes (issue #5) ----------------------------------------------
+#: Retry budget of an outgoing envelope: exponential backoff from BASE, capped at MAX,
+#: with jitter; after LIMIT attempts it is a dead letter (the IT officer re-drives it).
+#: The defaults keep trying for about three days (5 s doubling to an hour, 72 attempts):
+#: a node down over a weekend gets everything when it returns.
+EXCHANGE_RETRY_BASE_SECONDS = env.int("EXCHANGE_RETRY_BASE_SECONDS", 5, minimum=1)
+EXCHANGE_RETRY_MAX_SECONDS = env.int("EXCHANGE_RETRY_MAX_SECONDS", 3600, minimum=1)
+EXCHANGE_RETRY_LIMIT = env.int("EXCHANGE_RETRY_LIMIT", 72, minimum=1)
+EXCHANGE_MAX_ENVELOPE_MB = env.int("EXCHANGE_MAX_ENVELOPE_MB", 100, minimum=1)
+EXCHANGE_HTTP_TIMEOUT_SECONDS = env.int("EXCHANGE_HTTP_TIMEOUT_SECONDS", 30, minimum=1)
+#: How often the worker sweeps the outbox for retries that are due.
+EXCHANGE_SWEEP_SECONDS = env.int("EXCHANGE_SWEEP_SECONDS", 30, minimum=1)
+#: The node code whose signature a network directory must carry (the central node).
+EXCHANGE_DIRECTORY_ISSUER = env.str("EXCHANGE_DIRECTORY_ISSUER", "")
+#: Mutual TLS of the client side: this node's TLS certificate and key (PEM files), and
+#: the network's roots it trusts for the other nodes' servers.
+EXCHANGE_TLS_CERT = env.str("EXCHANGE_TLS_CERT", "")
+EXCHANGE_TLS_KEY = env.str("EXCHANGE_TLS_KEY", "")
+EXCHANGE_TLS_CA = env.str("EXCHANGE_TLS_CA", "")

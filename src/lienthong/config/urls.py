@@ -11,6 +11,8 @@ urlpatterns = [
     path("", include("lienthong.org.urls")),
     path("trust/", include("lienthong.trust.urls")),
     path("van-ban/", include("lienthong.documents.urls")),
+    path("exchange/", include("lienthong.exchange.urls")),
+    path("lien-thong/", include("lienthong.exchange.page_urls")),
     path("api/v1/", include("lienthong.config.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -9,7 +9,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from lienthong.core.errors import ApplicationError, NotFound, PermissionDenied
+from lienthong.core.errors import ApplicationError, NotFound, PermissionDenied, Unavailable
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -29,6 +29,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return Response({"detail": str(exc.message)}, status=404)
     if isinstance(exc, PermissionDenied):
         return Response({"detail": str(exc.message)}, status=403)
+    if isinstance(exc, Unavailable):
+        return Response({"detail": str(exc.message)}, status=503)
     if isinstance(exc, ApplicationError):
         return Response({"detail": str(exc.message), **exc.extra}, status=400)
     return drf_exception_handler(exc, context)

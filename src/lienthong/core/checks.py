@@ -6,7 +6,10 @@ and an installer cannot miss them (issue #2, scope 1).
 
 from __future__ import annotations
 
+import ipaddress
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
@@ -16,7 +19,8 @@ _WEAK_KEYS = ("django-insecure", "changeme", "secret", "lienthong")
 
 @register(Tags.security, deploy=True)
 def check_production_settings(app_configs: Any = None, **kwargs: Any) -> list[Error | Warning]:
-    """Refuse debug mode, weak or generated keys, open hosts, and plain HTTP."""
+    """Refuse debug mode, weak or generated keys, open hosts, plain HTTP, and an S3 file
+    storage without bucket, credentials or TLS."""
     problems: list[Error | Warning] = []
     if settings.DEBUG:
         problems.append(
@@ -90,12 +94,94 @@ def check_production_settings(app_configs: Any = None, **kwargs: Any) -> list[Er
                 id="lienthong.E009",
             )
         )
+    problems.extend(_file_storage_problems())
     if settings.EMAIL_BACKEND.endswith(("console.EmailBackend", "filebased.EmailBackend")):
         problems.append(
             Warning(
                 "E-mail is written to a file or the console, not sent.",
                 hint="Set LIENTHONG_EMAIL_URL=smtp://…",
                 id="lienthong.W001",
+            )
+        )
+    return problems
+
+
+def _is_loopback(host: str) -> bool:
+    host = host.lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _file_storage_problems() -> list[Error | Warning]:
+    """With ``LIENTHONG_FILE_STORAGE=s3``: a bucket, credentials, TLS to the endpoint.
+
+    Plain HTTP is accepted only to this machine (a MinIO beside the node); anywhere else
+    the content of documents and the credentials would travel in clear.
+    """
+    if getattr(settings, "FILE_STORAGE", "local") != "s3":
+        return []
+    problems: list[Error | Warning] = []
+    if not str(getattr(settings, "FILE_STORAGE_S3_BUCKET", "")).strip():
+        problems.append(
+            Error(
+                "LIENTHONG_FILE_STORAGE=s3 but LIENTHONG_FILE_STORAGE_S3_BUCKET is empty.",
+                hint="Name the bucket (it must exist) that holds the node's files.",
+                id="lienthong.E010",
+            )
+        )
+    key_id = str(getattr(settings, "FILE_STORAGE_S3_ACCESS_KEY_ID", "")).strip()
+    secret = str(getattr(settings, "FILE_STORAGE_S3_SECRET_ACCESS_KEY", "")).strip()
+    if not (key_id and secret):
+        problems.append(
+            Error(
+                "The S3 file storage has no credentials (access key id and secret key).",
+                hint="Set LIENTHONG_FILE_STORAGE_S3_ACCESS_KEY_ID and "
+                "LIENTHONG_FILE_STORAGE_S3_SECRET_ACCESS_KEY_FILE (a file outside the "
+                "repository and the backups).",
+                id="lienthong.E011",
+            )
+        )
+    endpoint = str(getattr(settings, "FILE_STORAGE_S3_ENDPOINT_URL", "")).strip()
+    parts = urlsplit(endpoint)
+    loopback = bool(endpoint) and _is_loopback(parts.hostname or "")
+    if endpoint and (parts.scheme not in ("http", "https") or not parts.hostname):
+        problems.append(
+            Error(
+                f"LIENTHONG_FILE_STORAGE_S3_ENDPOINT_URL is not an http(s) URL: {endpoint!r}.",
+                hint="Give the endpoint as https://host[:port].",
+                id="lienthong.E012",
+            )
+        )
+    elif parts.scheme == "http" and not loopback:
+        problems.append(
+            Error(
+                "LIENTHONG_FILE_STORAGE_S3_ENDPOINT_URL is plain HTTP to another machine: "
+                "documents and credentials would travel in clear.",
+                hint="Serve the S3 endpoint over TLS (https://…); plain HTTP only to 127.0.0.1.",
+                id="lienthong.E012",
+            )
+        )
+    if not getattr(settings, "FILE_STORAGE_S3_VERIFY_TLS", True) and not loopback:
+        problems.append(
+            Error(
+                "LIENTHONG_FILE_STORAGE_S3_VERIFY_TLS is off: anyone in the path could pose "
+                "as the file storage.",
+                hint="Turn it on; for a private CA set LIENTHONG_FILE_STORAGE_S3_CA_BUNDLE.",
+                id="lienthong.E013",
+            )
+        )
+    bundle = str(getattr(settings, "FILE_STORAGE_S3_CA_BUNDLE", "")).strip()
+    if bundle and not Path(bundle).is_file():
+        problems.append(
+            Error(
+                f"LIENTHONG_FILE_STORAGE_S3_CA_BUNDLE is not a file: {bundle}.",
+                hint="Give the path of the PEM file of the CA that issued the endpoint's "
+                "certificate.",
+                id="lienthong.E014",
             )
         )
     return problems

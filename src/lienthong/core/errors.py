@@ -32,5 +32,10 @@ class NotFound(ApplicationError):
     """The object does not exist or is outside the actor's scope (both answer 404)."""
 
 
+class Unavailable(ApplicationError):
+    """A service this one depends on (file storage, another node) cannot answer now;
+    the same request may succeed later (HTTP 503)."""
+
+
 class InvalidInput(ApplicationError):
     """The input was rejected; ``extra`` may carry row-by-row errors."""

@@ -17,6 +17,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from lienthong.core.choices import Clearance
 from lienthong.core.permissions import AllUnits, allowed_units
@@ -33,6 +34,7 @@ __all__ = [
     "DraftForm",
     "IncomingForm",
     "IssueForm",
+    "LinkedDraftForm",
     "NoteForm",
     "ProgressForm",
     "ReasonForm",
@@ -197,6 +199,20 @@ class DraftEditForm(_DraftFields):
             raise
 
 
+class LinkedDraftForm(_DraftFields):
+    """A correction (đính chính: a công văn) or a replacement (thay thế: the original's
+    type) of an issued document, in the original's unit (NĐ 30 Điều 18)."""
+
+    def __init__(self, *args: Any, user: Any, original: Document, kind: str, **kwargs: Any):
+        super().__init__(*args, user=user, **kwargs)
+        types = DocumentType.objects.filter(is_active=True, convention=original.convention)
+        if kind == "corrects":
+            types = types.filter(is_letter=True)
+        else:
+            types = types.filter(pk=original.document_type_id)
+        self.fields["document_type"].queryset = types  # type: ignore[attr-defined]
+
+
 class CommentForm(forms.Form):
     """A comment added to the document's history."""
 
@@ -346,9 +362,13 @@ class RegisterSheetForm(forms.Form):
     """Which register of which unit, for which period (page, XLSX or PDF)."""
 
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
-    kind = forms.ChoiceField(label=_("Register"), choices=REGISTER_KINDS, initial="outgoing")
-    date_from = forms.DateField(label=_("From"), widget=_DATE)
-    date_to = forms.DateField(label=_("To"), widget=_DATE)
+    # "Register" the noun (sổ) and "From"/"To" a period's ends: the same English words
+    # are a verb (vào sổ) and a sender (nơi gửi) elsewhere, hence the contexts.
+    kind = forms.ChoiceField(
+        label=pgettext_lazy("noun", "Register"), choices=REGISTER_KINDS, initial="outgoing"
+    )
+    date_from = forms.DateField(label=pgettext_lazy("period start", "From"), widget=_DATE)
+    date_to = forms.DateField(label=pgettext_lazy("period end", "To"), widget=_DATE)
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from lienthong.core.choices import Clearance
 from lienthong.core.models import TimeStampedModel
@@ -256,7 +257,8 @@ class Document(TimeStampedModel):
     document_type = models.ForeignKey(
         DocumentType, verbose_name=_("type"), on_delete=models.PROTECT, related_name="+"
     )
-    subject = models.CharField(_("subject"), max_length=500)
+    # The trích yếu; "subject" alone is also a certificate's subject (chủ thể).
+    subject = models.CharField(pgettext_lazy("document", "subject"), max_length=500)
     body = models.TextField(_("content"), blank=True)
     priority = models.PositiveSmallIntegerField(
         _("urgency"), choices=Priority.choices, default=Priority.NORMAL
@@ -326,6 +328,29 @@ class Document(TimeStampedModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="replaced_by",
+        help_text=_(
+            "The issued document this one replaces (a content error: a document of the "
+            "same type, NĐ 30 Điều 18)."
+        ),
+    )
+    corrects = models.ForeignKey(
+        "self",
+        verbose_name=_("corrects"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="corrected_by",
+        help_text=_(
+            "The issued document this công văn corrects (đính chính: an error of form or "
+            "procedure, NĐ 30 Điều 18)."
+        ),
+    )
+    replaced_at = models.DateTimeField(
+        _("replaced on"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When the document replacing this one was issued."),
     )
 
     objects = DocumentManager()
@@ -364,6 +389,13 @@ class Document(TimeStampedModel):
                     "A document with this number, notation and issuing body already exists."
                 ),
             ),
+            models.CheckConstraint(
+                condition=Q(replaces__isnull=True) | Q(corrects__isnull=True),
+                name="documents_document_one_link",
+                violation_error_message=_(
+                    "A document either replaces or corrects another one, not both."
+                ),
+            ),
             models.UniqueConstraint(
                 fields=["register", "arrival_number", "arrival_year"],
                 condition=Q(arrival_number__isnull=False),
@@ -374,7 +406,8 @@ class Document(TimeStampedModel):
         indexes = [models.Index(fields=["unit", "direction", "state"])]
 
     def __str__(self) -> str:
-        return f"{self.number_display or _('(no number)')} — {self.subject[:80]}"
+        number = self.number_display or _("(no number)")
+        return f"{number} — {self.subject[:80]}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.issuer_key = fold(self.issuer_name)
@@ -396,6 +429,28 @@ class Document(TimeStampedModel):
             return number
         separator = "-" if self.convention == Convention.PARTY else "/"
         return f"{number}{separator}{self.code_notation}"
+
+    @property
+    def link_kind(self) -> str:
+        """ "replaces", "corrects" or "" (how the document relates to an earlier one).
+
+        In edXML a replacement travels as BussinessDocType 3 with ReplacementInfo; a
+        correction (đính chính) is a công văn of its own, with its own number, so it
+        travels as a new document (0) (vn-rules.md §3.4).
+        """
+        if self.replaces_id is not None:
+            return "replaces"
+        if self.corrects_id is not None:
+            return "corrects"
+        return ""
+
+    @property
+    def state_label(self) -> str:
+        """The state as shown in lists: "replaced" for an issued document that another
+        has replaced (NĐ 30 Điều 18), else the state's name."""
+        if self.replaced_at is not None:
+            return str(_("replaced"))
+        return str(self.get_state_display())
 
     @property
     def number_line(self) -> str:

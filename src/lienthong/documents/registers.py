@@ -213,7 +213,7 @@ def _handlers(document: Document) -> str:
     for assignment in assignments:
         name = _person(assignment.assignee) or str(assignment.assignee_unit or "")
         if assignment.role == HandlingRole.LEAD and len(assignments) > 1:
-            name = f"{name} ({_('lead')})"
+            name = _("%(name)s (lead)") % {"name": name}
         names.append(name)
     return "; ".join(names)
 

@@ -25,6 +25,8 @@ urlpatterns = [
     path("<int:pk>/ky/", outgoing.sign, name="documents-sign"),
     path("<int:pk>/ban-hanh/", outgoing.issue, name="documents-issue"),
     path("<int:pk>/thu-hoi/", outgoing.recall, name="documents-recall"),
+    path("<int:pk>/dinh-chinh/", outgoing.correct, name="documents-correct"),
+    path("<int:pk>/thay-the/", outgoing.replace, name="documents-replace"),
     path("<int:pk>/giao/", incoming.assign, name="documents-assign"),
     path(
         "giao-viec/<int:pk>/tien-do/",

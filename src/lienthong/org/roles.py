@@ -51,6 +51,20 @@ _DOCS_LEAD = [
     ("documents.add_assignment", _S),
     ("documents.change_assignment", _S),
 ]
+# Exchange (issue #5): the clerk works the unit's inbox; everyone who reads documents sees
+# where a sent document stands; the IT officer runs the outbox and the quarantine.
+_EXCHANGE_READ = [("exchange.view_statusentry", _S), ("exchange.view_inboxitem", _S)]
+_EXCHANGE_CLERK = [
+    ("exchange.change_inboxitem", _S),
+    ("exchange.view_envelope", _S),
+]
+_EXCHANGE_OPERATE = [
+    ("exchange.view_envelope", _S),
+    ("exchange.change_envelope", _S),
+    ("exchange.view_inboundmessage", _S),
+    ("exchange.change_inboundmessage", _S),
+    ("exchange.view_statusentry", _S),
+]
 _SIGN = [
     ("trust.view_signaturerequest", _S),
     ("trust.add_signaturerequest", _S),
@@ -73,13 +87,23 @@ BUILTIN_ROLES: tuple[RoleSpec, ...] = (
         RoleCode.CLERK,
         "Văn thư",
         Clearance.NONE,
-        (*_VIEW_ORG, *_VALIDATE, *_SIGN, *_DOCS_READ, *_DOCS_DRAFT, *_DOCS_HANDLE, *_DOCS_CLERK),
+        (
+            *_VIEW_ORG,
+            *_VALIDATE,
+            *_SIGN,
+            *_DOCS_READ,
+            *_DOCS_DRAFT,
+            *_DOCS_HANDLE,
+            *_DOCS_CLERK,
+            *_EXCHANGE_READ,
+            *_EXCHANGE_CLERK,
+        ),
     ),
     RoleSpec(
         RoleCode.SPECIALIST,
         "Chuyên viên",
         Clearance.NONE,
-        (*_VIEW_ORG, *_VALIDATE, *_DOCS_READ, *_DOCS_DRAFT, *_DOCS_HANDLE),
+        (*_VIEW_ORG, *_VALIDATE, *_DOCS_READ, *_DOCS_DRAFT, *_DOCS_HANDLE, *_EXCHANGE_READ),
     ),
     RoleSpec(
         RoleCode.LEADER,
@@ -91,6 +115,7 @@ BUILTIN_ROLES: tuple[RoleSpec, ...] = (
             *_SIGN,
             *_DOCS_READ,
             *_DOCS_LEAD,
+            *_EXCHANGE_READ,
             ("documents.change_document", _S),
             ("audit.view_auditevent", _S),
         ),
@@ -121,6 +146,7 @@ BUILTIN_ROLES: tuple[RoleSpec, ...] = (
             ("documents.view_register", _S),
             ("documents.add_register", _S),
             ("documents.change_register", _S),
+            *_EXCHANGE_OPERATE,
         ),
     ),
     RoleSpec(

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required as django_login_required
 from django.db.models import Exists, OuterRef
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render, resolve_url
 from django.views.decorators.http import require_GET
 from django_htmx.http import HttpResponseClientRedirect
@@ -28,7 +28,7 @@ from lienthong.org.models import Unit, UnitQuerySet, User
 SEARCH_LIMIT = 50
 
 
-View = Callable[..., HttpResponse]
+View = TypeVar("View", bound=Callable[..., HttpResponseBase])
 
 
 def login_required(view: View) -> View:
@@ -37,7 +37,7 @@ def login_required(view: View) -> View:
     """
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         htmx = getattr(request, "htmx", None)
         if htmx and not request.user.is_authenticated:
             page = htmx.current_url_abs_path or "/"
@@ -45,7 +45,7 @@ def login_required(view: View) -> View:
             return HttpResponseClientRedirect(f"{login}?{urlencode({'next': page})}")
         return django_login_required(view)(request, *args, **kwargs)
 
-    return wrapper
+    return cast(View, wrapper)
 
 
 def _with_has_children(units: UnitQuerySet, user: Any) -> UnitQuerySet:

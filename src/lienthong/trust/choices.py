@@ -15,6 +15,7 @@ class CertificateProfile(models.TextChoices):
     UNIT_SEAL = "unit_seal", _("unit seal")
     NODE_TLS = "node_tls", _("node TLS (client and server)")
     NODE_ENVELOPE = "node_envelope", _("node envelope signing")
+    NODE_ENCRYPTION = "node_encryption", _("node content encryption")
     TSA = "tsa", _("timestamp authority")
     OCSP = "ocsp", _("OCSP responder")
 

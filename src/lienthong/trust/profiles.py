@@ -36,6 +36,7 @@ PROFILES: dict[str, ProfileSpec] = {
     CertificateProfile.UNIT_SEAL: ProfileSpec(dt.timedelta(days=5 * 365)),
     CertificateProfile.NODE_TLS: ProfileSpec(dt.timedelta(days=2 * 365)),
     CertificateProfile.NODE_ENVELOPE: ProfileSpec(dt.timedelta(days=3 * 365)),
+    CertificateProfile.NODE_ENCRYPTION: ProfileSpec(dt.timedelta(days=3 * 365)),
     CertificateProfile.TSA: ProfileSpec(dt.timedelta(days=5 * 365)),
     CertificateProfile.OCSP: ProfileSpec(dt.timedelta(days=365)),
 }
@@ -94,6 +95,9 @@ def extensions_for(
         CertificateProfile.NODE_ENVELOPE,
     }:
         return [not_ca, (_SIGNING_USAGE, True)]
+    if profile == CertificateProfile.NODE_ENCRYPTION:
+        # Key transport only (CMS EnvelopedData to the node, issue #5): never a signature.
+        return [not_ca, (_usage(key_encipherment=True), True)]
     if profile == CertificateProfile.TSA:
         # RFC 3161 §2.3: the only extended key usage, and critical.
         return [

@@ -20,7 +20,8 @@ def test_healthz_answers_200_with_every_check(client: Any) -> None:
     assert response["Content-Type"].startswith("application/json")
     body = response.json()
     assert body["status"] == "ok"
-    assert set(body["checks"]) == {"database", "tasks", "disk"}
+    assert set(body["checks"]) == {"database", "tasks", "disk", "exchange"}
+    assert body["checks"]["exchange"]["lag_seconds"] == 0
     assert all(check["ok"] for check in body["checks"].values())
 
 

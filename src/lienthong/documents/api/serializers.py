@@ -33,6 +33,7 @@ __all__ = [
     "AssignSerializer",
     "AssignmentSerializer",
     "CommentSerializer",
+    "CorrectSerializer",
     "DocumentDetailSerializer",
     "DocumentSerializer",
     "DraftCreateSerializer",
@@ -41,6 +42,7 @@ __all__ = [
     "ReasonSerializer",
     "RegisterIncomingSerializer",
     "RegisterSerializer",
+    "ReplaceSerializer",
     "SignSerializer",
     "SubmitSerializer",
 ]
@@ -170,6 +172,7 @@ class DocumentSerializer(serializers.ModelSerializer[Document]):
             "due_date",
             "arrival_number",
             "arrival_date",
+            "replaced_at",
             "created_at",
         )
         read_only_fields = fields
@@ -228,6 +231,38 @@ class DocumentDetailSerializer(DocumentSerializer):
     files = DocumentFileSerializer(many=True, read_only=True)
     events = EventSerializer(many=True, read_only=True)
     assignments = AssignmentSerializer(many=True, read_only=True)
+    link_kind = serializers.CharField(
+        read_only=True,
+        help_text=_(
+            '"replaces" or "corrects" when this document replaces or corrects an issued '
+            'one (edXML BussinessDocType 3 or 2), else "".'
+        ),
+    )
+    replaced_by = serializers.SerializerMethodField(
+        help_text=_("The documents (ids you may see) that replace this one.")
+    )
+    corrected_by = serializers.SerializerMethodField(
+        help_text=_("The documents (ids you may see) that correct this one.")
+    )
+
+    def _visible_ids(self, **lookup: Any) -> list[int]:
+        from lienthong.documents import selectors
+
+        user = _user(self)
+        if user is None:
+            return []
+        qs = selectors.document_list(user=user).filter(**lookup).order_by("created_at")
+        return list(qs.values_list("pk", flat=True))
+
+    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
+    def get_replaced_by(self, obj: Document) -> list[int]:
+        """Ids of the visible documents that replace ``obj``."""
+        return self._visible_ids(replaces=obj)
+
+    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
+    def get_corrected_by(self, obj: Document) -> list[int]:
+        """Ids of the visible documents that correct ``obj``."""
+        return self._visible_ids(corrects=obj)
 
     class Meta(DocumentSerializer.Meta):
         fields: tuple[str, ...] = (  # type: ignore[assignment]
@@ -240,6 +275,10 @@ class DocumentDetailSerializer(DocumentSerializer):
             "note",
             "answers",
             "replaces",
+            "corrects",
+            "link_kind",
+            "replaced_by",
+            "corrected_by",
             "recipients",
             "files",
             "events",
@@ -268,10 +307,9 @@ class RegisterSerializer(serializers.ModelSerializer[Register]):
         read_only_fields = fields
 
 
-class DraftCreateSerializer(serializers.Serializer[Any]):
-    """A new outgoing draft: text, or a file (DOCX/PDF, multipart)."""
+class _DraftFieldsSerializer(serializers.Serializer[Any]):
+    """The fields of an outgoing draft (the unit comes with each use)."""
 
-    unit = _PermittedUnitField(permission="documents.add_document")
     document_type = serializers.PrimaryKeyRelatedField(
         queryset=DocumentType.objects.filter(is_active=True)
     )
@@ -286,6 +324,29 @@ class DraftCreateSerializer(serializers.Serializer[Any]):
     due_date = serializers.DateField(required=False, allow_null=True, default=None)
     recipient_units = serializers.ListField(child=_AnyUnitField(), required=False, default=list)
     recipients_text = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class DraftCreateSerializer(_DraftFieldsSerializer):
+    """A new outgoing draft: text, or a file (DOCX/PDF, multipart)."""
+
+    unit = _PermittedUnitField(permission="documents.add_document")
+
+
+class CorrectSerializer(_DraftFieldsSerializer):
+    """A correction (đính chính) of an issued document: a công văn of its unit, with
+    the fields of a draft (NĐ 30 Điều 18)."""
+
+
+class ReplaceSerializer(_DraftFieldsSerializer):
+    """A replacement (thay thế) of an issued document: a document of its type and unit,
+    with the fields of a draft (NĐ 30 Điều 18); the type defaults to the original's."""
+
+    document_type = serializers.PrimaryKeyRelatedField(
+        queryset=DocumentType.objects.filter(is_active=True),
+        required=False,
+        allow_null=True,
+        default=None,
+    )
 
 
 class SubmitSerializer(serializers.Serializer[Any]):

@@ -2,7 +2,8 @@
 
 Names (namespace ``documents-api``): ``document-list``, ``document-detail``,
 ``document-submit``, ``document-approve``, ``document-return``, ``document-comment``,
-``document-sign``, ``document-issue``, ``document-recall``, ``document-register``,
+``document-sign``, ``document-issue``, ``document-recall``, ``document-correct``,
+``document-replace``, ``document-register``,
 ``document-assign``, ``document-overdue``, ``document-file``, ``register-list``,
 ``register-detail``, ``assignment-list``, ``assignment-progress``, ``assignment-done``.
 """

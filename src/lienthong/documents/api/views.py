@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import HttpResponse
+from django.http import FileResponse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -190,6 +190,34 @@ class DocumentViewSet(
         )
         return _detail(request, document)
 
+    def _linked_draft(
+        self, request: Request, pk: Any, serializer_class: Any, start: Any
+    ) -> Response:
+        data = self._input(serializer_class)
+        upload = data.pop("file", None)
+        document = start(
+            actor=_person(request),
+            original=self._document(pk),
+            file_data=upload.read() if upload else None,
+            file_name=getattr(upload, "name", "") if upload else "",
+            **data,
+        )
+        return _detail(request, document, status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.CorrectSerializer, responses={201: s.DocumentDetailSerializer})
+    @action(detail=True, methods=["post"])
+    def correct(self, request: Request, pk: Any = None) -> Response:
+        """Start a correction (đính chính) of this issued document: a công văn draft of
+        its unit linked to it (``document_correct``)."""
+        return self._linked_draft(request, pk, s.CorrectSerializer, services.document_correct)
+
+    @extend_schema(request=s.ReplaceSerializer, responses={201: s.DocumentDetailSerializer})
+    @action(detail=True, methods=["post"])
+    def replace(self, request: Request, pk: Any = None) -> Response:
+        """Start a replacement (thay thế) of this issued document: a draft of the same
+        type and unit linked to it (``document_replace``)."""
+        return self._linked_draft(request, pk, s.ReplaceSerializer, services.document_replace)
+
     @extend_schema(
         request=s.RegisterIncomingSerializer, responses={201: s.DocumentDetailSerializer}
     )
@@ -226,15 +254,18 @@ class DocumentViewSet(
 
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"], url_path=r"files/(?P<file_id>\d+)", url_name="file")
-    def file(self, request: Request, pk: Any = None, file_id: Any = None) -> HttpResponse:
+    def file(self, request: Request, pk: Any = None, file_id: Any = None) -> FileResponse:
         """The content of one of the document's files (after the permission check)."""
-        row, data = services.file_open(user=request.user, document_file=int(file_id or 0))
+        row, handle = services.file_stream(user=request.user, document_file=int(file_id or 0))
         if str(row.document_id) != str(pk):
+            handle.close()
             from lienthong.core.errors import NotFound
 
             raise NotFound(_("This file does not exist or is not yours to see."))
-        response = HttpResponse(data, content_type=row.stored.content_type)
-        response["Content-Disposition"] = f'attachment; filename="{row.name}"'
+        response = FileResponse(
+            handle, content_type=row.stored.content_type, as_attachment=True, filename=row.name
+        )
+        response["X-Content-Type-Options"] = "nosniff"
         return response
 
 

@@ -2,15 +2,22 @@
 
 Split by sub-domain (STYLE anti-pattern E) and re-exported here:
 ``outgoing`` (draft → issue), ``incoming`` (register → done), ``files`` (storage),
-``guard`` (classification), ``rendering`` (HD 36 / NĐ 30 layouts), ``formatcheck``.
+``guard`` (classification), ``rendering`` (HD 36 / NĐ 30 layouts), ``formatcheck``,
+``corrections`` (đính chính and thay thế of issued documents).
 """
 
 from __future__ import annotations
 
+from lienthong.documents.services.corrections import (
+    document_correct,
+    document_replace,
+    original_mark,
+)
 from lienthong.documents.services.files import (
     file_open,
     file_read,
     file_store,
+    file_stream,
     stored_files_sweep,
     upload_as_pdf,
 )
@@ -55,6 +62,7 @@ __all__ = [
     "document_approve",
     "document_assign",
     "document_comment",
+    "document_correct",
     "document_done",
     "document_draft_create",
     "document_draft_update",
@@ -62,17 +70,20 @@ __all__ = [
     "document_present",
     "document_recall",
     "document_register_incoming",
+    "document_replace",
     "document_return",
     "document_sign",
     "document_submit",
     "file_open",
     "file_read",
     "file_store",
+    "file_stream",
     "issued_hooks",
     "issues_before_issue",
     "issues_before_sign",
     "issues_of_number",
     "node_accepts_classified",
+    "original_mark",
     "pending_approvers",
     "render_html",
     "render_pdf",

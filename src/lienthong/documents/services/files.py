@@ -1,12 +1,16 @@
 """File storage of the documents app (issue #4, scope 8).
 
-Content is stored once, by its SHA-256, under ``settings.DATA_DIR / "files" / ab / cd /
-<sha256>``; it is written to a temporary file in the same folder and renamed, so a
-reader never sees half a file. An upload is checked before anything is written: its size
-(``settings.DOCUMENT_MAX_UPLOAD_MB``), and its real format (a PDF starts with ``%PDF-``
-and ends with ``%%EOF``; a DOCX is a ZIP holding ``[Content_Types].xml`` and
+Content is stored once, by its SHA-256, in the store ``LIENTHONG_FILE_STORAGE`` chooses
+(``lienthong.documents.storage``): ``settings.DATA_DIR / "files" / ab / cd / <sha256>``
+on local disk (written to a temporary file in the same folder and renamed, so a reader
+never sees half a file), or the object ``<prefix>files/ab/cd/<sha256>`` in an
+S3-compatible bucket. Every read checks the content against its SHA-256; a corrupted
+object is an error, never served. An upload is checked before anything is written: its
+size (``settings.DOCUMENT_MAX_UPLOAD_MB``), and its real format (a PDF starts with
+``%PDF-`` and ends with ``%%EOF``; a DOCX is a ZIP holding ``[Content_Types].xml`` and
 ``word/document.xml``). A file is never served without a permission check:
-``file_open`` resolves the file's document through the documents selector for the person.
+``file_open`` resolves the file's document through the documents selector for the person,
+and the content goes to the browser through lienthong's own views (no bucket URL).
 """
 
 from __future__ import annotations
@@ -21,8 +25,8 @@ import tempfile
 import time
 import zipfile
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Literal
+from pathlib import Path, PurePosixPath
+from typing import IO, Any, Literal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -30,6 +34,7 @@ from django.utils.translation import gettext as _
 
 from lienthong.core.errors import InvalidInput, NotFound
 from lienthong.documents.models import DocumentFile, StoredFile
+from lienthong.documents.storage import content_store
 
 __all__ = [
     "DOCX_TYPE",
@@ -38,6 +43,7 @@ __all__ = [
     "file_open",
     "file_read",
     "file_store",
+    "file_stream",
     "files_root",
     "sniff",
     "stored_files_sweep",
@@ -57,7 +63,7 @@ CONVERT_TIMEOUT_SECONDS = 120
 
 
 def files_root() -> Path:
-    """The folder that holds stored content (``DATA_DIR/files``)."""
+    """The folder that holds stored content with the local store (``DATA_DIR/files``)."""
     return Path(settings.DATA_DIR) / "files"
 
 
@@ -94,13 +100,14 @@ def sniff(data: bytes) -> str:
     return OCTET_TYPE
 
 
-def _check(data: bytes, name: str, expected: Expected) -> str:
+def _check(data: bytes, name: str, expected: Expected, max_bytes: int | None = None) -> str:
     if not data:
         raise InvalidInput(_("The file %(name)s is empty.") % {"name": name})
-    if len(data) > _max_bytes():
+    limit = _max_bytes() if max_bytes is None else max_bytes
+    if len(data) > limit:
         raise InvalidInput(
             _("The file %(name)s is larger than %(limit)s MB.")
-            % {"name": name, "limit": getattr(settings, "DOCUMENT_MAX_UPLOAD_MB", 50)}
+            % {"name": name, "limit": limit // (1024 * 1024)}
         )
     kind = sniff(data)
     if expected == "pdf" and kind != PDF_TYPE:
@@ -110,31 +117,17 @@ def _check(data: bytes, name: str, expected: Expected) -> str:
     return kind
 
 
-def _path_for(sha256: str) -> Path:
-    return files_root() / sha256[:2] / sha256[2:4] / sha256
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        Path(temp_name).replace(path)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
-
-
-def file_store(*, data: bytes, name: str, expected: Expected = "any") -> StoredFile:
+def file_store(
+    *, data: bytes, name: str, expected: Expected = "any", max_bytes: int | None = None
+) -> StoredFile:
     """Check and store ``data`` by its SHA-256, once (the same content is stored once).
 
     Args:
         data: the content.
         name: the file's name as the person gave it (for messages only).
         expected: ``pdf`` or ``docx`` when only that format is accepted, else ``any``.
+        max_bytes: the size limit when it is not the upload limit
+            (``DOCUMENT_MAX_UPLOAD_MB``), e.g. for envelopes received by exchange.
 
     Returns:
         The ``StoredFile`` row (an existing one when the content was already stored).
@@ -142,12 +135,12 @@ def file_store(*, data: bytes, name: str, expected: Expected = "any") -> StoredF
     Raises:
         InvalidInput: empty, too large, or not of the expected format; nothing is
             written then.
+        StorageError: the file storage failed (``lienthong.documents.storage``); no row
+            is written then.
     """
-    content_type = _check(data, name, expected)
+    content_type = _check(data, name, expected, max_bytes)
     sha256 = hashlib.sha256(data).hexdigest()
-    path = _path_for(sha256)
-    if not path.is_file():
-        _write_atomically(path, data)
+    storage_name = content_store().save(sha256, data)
     existing = StoredFile.objects.filter(sha256=sha256).first()
     if existing is not None:
         return existing
@@ -155,7 +148,7 @@ def file_store(*, data: bytes, name: str, expected: Expected = "any") -> StoredF
         sha256=sha256,
         size=len(data),
         content_type=content_type,
-        storage_name=str(path.relative_to(files_root())),
+        storage_name=storage_name,
     )
     stored.full_clean()
     try:
@@ -171,34 +164,18 @@ def file_read(stored: StoredFile) -> bytes:
     """The content of a stored file, for the system's own use (no permission check).
 
     Services use it on files they already resolved for their actor; anything that
-    reaches a person goes through ``file_open``.
+    reaches a person goes through ``file_open``. The content is addressed by the row's
+    SHA-256 and checked against it.
 
     Raises:
-        NotFound: the content is missing from the data directory.
+        NotFound: the content is missing from the file storage (``ContentMissing``).
+        StorageError: the content is corrupted (``ContentCorrupted``) or the storage
+            failed.
     """
-    path = files_root() / stored.storage_name
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise NotFound(_("The file's content is missing from the data directory.")) from exc
+    return content_store().read(stored.sha256)
 
 
-def file_open(*, user: Any, document_file: DocumentFile | int) -> tuple[DocumentFile, bytes]:
-    """Read a document's file for ``user``, only if they may see its document.
-
-    The document is resolved through ``selectors.document_list(user=…)`` (the unit scope
-    and the person's clearance, vn-rules.md §5.2); anything else answers "not found".
-
-    Args:
-        user: the person asking.
-        document_file: the file row, or its id as a request gave it.
-
-    Returns:
-        The file row and its content.
-
-    Raises:
-        NotFound: the file does not exist or its document is outside the person's reach.
-    """
+def _readable_file(*, user: Any, document_file: DocumentFile | int) -> DocumentFile:
     from lienthong.documents import selectors
 
     file_id = document_file.pk if isinstance(document_file, DocumentFile) else document_file
@@ -211,7 +188,48 @@ def file_open(*, user: Any, document_file: DocumentFile | int) -> tuple[Document
     )
     if row is None:
         raise NotFound(_("This file does not exist or is not yours to see."))
+    return row
+
+
+def file_open(*, user: Any, document_file: DocumentFile | int) -> tuple[DocumentFile, bytes]:
+    """Read a document's file for ``user``, only if they may see its document.
+
+    The document is resolved through ``selectors.document_list(user=…)`` (the unit scope
+    and the person's clearance, vn-rules.md §5.2); anything else answers "not found".
+    The content comes from the file storage (disk or bucket) through the node, checked
+    against its SHA-256: no bucket address is ever handed out.
+
+    Args:
+        user: the person asking.
+        document_file: the file row, or its id as a request gave it.
+
+    Returns:
+        The file row and its content.
+
+    Raises:
+        NotFound: the file does not exist, its document is outside the person's reach,
+            or its content is missing from the storage.
+        StorageError: the content is corrupted (``ContentCorrupted``) or the storage
+            failed; nothing is served.
+    """
+    row = _readable_file(user=user, document_file=document_file)
     return row, file_read(row.stored)
+
+
+def file_stream(*, user: Any, document_file: DocumentFile | int) -> tuple[DocumentFile, IO[bytes]]:
+    """Like ``file_open``, but the content as a binary file for a streamed response.
+
+    The content is checked against its SHA-256 before the file is returned (a file from
+    S3 is spooled: in memory up to 8 MB, then in a temporary file), so a corrupted object
+    is refused before its first byte is sent. The caller closes the file (Django's
+    ``FileResponse`` does).
+
+    Raises:
+        NotFound: as ``file_open``.
+        StorageError: as ``file_open``.
+    """
+    row = _readable_file(user=user, document_file=document_file)
+    return row, content_store().open(row.stored.sha256)
 
 
 @dataclass(frozen=True)
@@ -292,20 +310,25 @@ def upload_as_pdf(*, data: bytes, name: str) -> ConvertedUpload:
 
 
 def stored_files_sweep(*, older_than_seconds: int = 3600) -> int:
-    """Remove content files that no ``StoredFile`` row names (left by a rolled-back
-    transaction); for the system's maintenance, no user.
+    """Remove stored content that no ``StoredFile`` row names (left by a rolled-back
+    transaction), on disk or in the bucket; for the system's maintenance, no user.
+
+    Only objects older than ``older_than_seconds`` go: a younger one may belong to a
+    transaction that has not committed yet. Left-over temporary files of the local store
+    go too.
 
     Returns:
-        How many files were removed.
+        How many objects were removed.
+
+    Raises:
+        StorageError: the file storage failed.
     """
-    root = files_root()
-    if not root.is_dir():
-        return 0
+    store = content_store()
     known = set(StoredFile.objects.values_list("sha256", flat=True))
     limit = time.time() - older_than_seconds
     removed = 0
-    for path in root.glob("*/*/*"):
-        if path.is_file() and path.name not in known and path.stat().st_mtime < limit:
-            path.unlink(missing_ok=True)
+    for item in store.listing():
+        if PurePosixPath(item.name).name not in known and item.modified < limit:
+            store.remove(item.name)
             removed += 1
     return removed

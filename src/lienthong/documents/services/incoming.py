@@ -48,6 +48,7 @@ from lienthong.documents.services._common import (
     unit_allowed,
 )
 from lienthong.documents.services.guard import classification_guard
+from lienthong.documents.services.hooks import run_handling_hooks
 
 __all__ = [
     "assignment_done",
@@ -227,6 +228,7 @@ def document_register_incoming(
                 _("Arrival number %(n)s") % {"n": arrival_number},
             )
             audit(actor, "document.register", document, arrival_number=arrival_number)
+            run_handling_hooks(document, "registered")
             index(document)
     except IntegrityError as exc:
         raise InvalidInput(
@@ -335,6 +337,7 @@ def document_assign(
         names = ", ".join(str(a.assignee or a.assignee_unit) for a in made)
         event(document, EventKind.ASSIGNED, actor, f"{names}. {directive.strip()}".strip())
         audit(actor, "document.assign", document, assignments=[a.pk for a in made])
+        run_handling_hooks(document, "assigned", note=directive.strip())
         index(document)
     return made
 
@@ -368,10 +371,13 @@ def assignment_progress(*, actor: Actor, assignment: Assignment, text: str) -> A
         assignment.progress = f"{assignment.progress}\n{line}".strip()
         assignment.state = HandlingState.IN_PROGRESS
         save_checked(assignment)
-        if document.state in (DocumentState.REGISTERED, DocumentState.ASSIGNED):
+        started = document.state in (DocumentState.REGISTERED, DocumentState.ASSIGNED)
+        if started:
             document.state = DocumentState.IN_PROGRESS
             save_checked(document)
         event(document, EventKind.PROGRESS, actor, text.strip())
+        if started:
+            run_handling_hooks(document, "in_progress", note=text.strip())
         audit(actor, "assignment.progress", document, assignment=assignment.pk)
         index(document)
     return assignment
@@ -407,7 +413,8 @@ def assignment_done(
             save_checked(answer)
         text = note.strip()
         if answer is not None:
-            text = f"{text} {_('Answer: %(n)s') % {'n': answer}}".strip()
+            answered = _("Answer: %(n)s") % {"n": answer}
+            text = f"{text} {answered}".strip()
         event(document, EventKind.PROGRESS, actor, text or _("Handling done."))
         audit(
             actor,
@@ -417,16 +424,23 @@ def assignment_done(
             answer=answer.pk if answer else None,
         )
         if assignment.role == HandlingRole.LEAD:
-            _close(actor=actor, document=document, note=note)
+            _close(actor=actor, document=document, note=note, answer=answer)
         index(document)
     return assignment
 
 
-def _close(*, actor: Actor, document: Document, note: str) -> None:
+def _close(*, actor: Actor, document: Document, note: str, answer: Document | None = None) -> None:
     document.state = DocumentState.DONE
     save_checked(document)
     event(document, EventKind.DONE, actor, note.strip())
     audit(actor, "document.done", document)
+    if answer is None:
+        answer = (
+            Document.objects.filter(answers=document, direction=Direction.OUTGOING)
+            .order_by("-pk")
+            .first()
+        )
+    run_handling_hooks(document, "done", answer=answer, note=note.strip())
 
 
 def document_done(*, actor: Actor, document: Document, note: str = "") -> Document:

@@ -43,7 +43,7 @@ from lienthong.documents.models import (
     Recipient,
     UnitProfile,
 )
-from lienthong.documents.services import files, formatcheck, rendering
+from lienthong.documents.services import corrections, files, formatcheck, rendering
 from lienthong.documents.services._common import (
     add_file,
     audit,
@@ -77,6 +77,13 @@ IssuedHook = Callable[[Document], None]
 
 #: Called with each document inside the transaction that issues it (DESIGN.md "hooks"):
 #: ``exchange`` registers here to put one envelope per recipient in its outbox.
+#:
+#: The document is numbered, registered and sealed when a hook runs. A correction or a
+#: replacement (NĐ 30 Điều 18, ``services.corrections``) carries its link:
+#: ``document.link_kind`` is ``"replaces"`` (``document.replaces`` is the original;
+#: edXML BussinessDocType 3, vn-rules.md §3.4) or ``"corrects"`` (``document.corrects``;
+#: BussinessDocType 2), else ``""`` (a new document, BussinessDocType 0). The original
+#: is already marked when the hooks run (``replaced_at`` and its note are set).
 issued_hooks: list[IssuedHook] = []
 
 _APPROVERS = re.compile(r"^\[approvers: ([0-9, ]*)\]$", re.MULTILINE)
@@ -162,6 +169,7 @@ def document_draft_create(
     recipients_text: str = "",
     answers: Document | None = None,
     replaces: Document | None = None,
+    corrects: Document | None = None,
 ) -> Document:
     """Create an outgoing draft in ``unit``: written text, or an uploaded DOCX/PDF as
     version 1 (a DOCX is converted to PDF with LibreOffice when installed).
@@ -184,27 +192,43 @@ def document_draft_create(
         recipient_units: units (anywhere in the network) it is sent to.
         recipients_text: other "Nơi nhận" lines, one a line.
         answers: the incoming document it answers.
-        replaces: the document it replaces.
+        replaces: the issued document it replaces (same unit and type; see
+            ``services.corrections.document_replace``).
+        corrects: the issued document it corrects (a công văn of the same unit; see
+            ``services.corrections.document_correct``).
 
     Returns:
         The draft.
 
     Raises:
         InvalidInput: classified content on an Internet node, an empty subject, a type
-            of the other convention, a file that is not a PDF/DOCX or cannot be converted.
-        NotFound: the unit is outside the actor's scope.
+            of the other convention, a file that is not a PDF/DOCX or cannot be converted,
+            an original that may not be replaced or corrected (not issued, already
+            replaced, another unit, the wrong type).
+        NotFound: the unit (or a linked document) is outside the actor's scope.
+        PermissionDenied: a linked original of a unit where the actor may not draft.
     """
     classification_guard(classification=classification)
     creator = person(actor)
+    if replaces is not None and corrects is not None:
+        raise InvalidInput(_("A document either replaces or corrects another one, not both."))
+    for kind, linked in ((corrections.REPLACES, replaces), (corrections.CORRECTS, corrects)):
+        if linked is not None:
+            linked = corrections.check_original(
+                actor=actor, original=linked, kind=kind, document_type=document_type
+            )
+            if linked.unit_id != getattr(unit, "pk", None):
+                raise InvalidInput(
+                    _("A correction or replacement is issued by the unit that issued the original.")
+                )
     require_unit(actor, unit, "documents.add_document")
     subject = _check_subject(subject)
     convention = _convention_of(unit)
     _check_type(document_type, convention)
     if not body.strip() and not file_data:
         raise InvalidInput(_("Write the document or upload its file."))
-    for linked in (answers, replaces):
-        if linked is not None:
-            require_document(actor, linked, "view")
+    if answers is not None:
+        require_document(actor, answers, "view")
     recipients = _recipient_units(recipient_units)
     stored = None
     stored_name = ""
@@ -231,6 +255,7 @@ def document_draft_create(
             created_by=creator,
             answers=answers,
             replaces=replaces,
+            corrects=corrects,
             text_content=body.strip(),
         )
         save_checked(document)
@@ -245,7 +270,10 @@ def document_draft_create(
                 actor=creator,
             )
         event(document, EventKind.CREATED, actor)
-        audit(actor, "document.create", document, subject=subject)
+        link = document.link_kind
+        original = document.replaces_id or document.corrects_id
+        extra = {link: original} if link else {}
+        audit(actor, "document.create", document, subject=subject, **extra)
         index(document)
     return document
 
@@ -462,7 +490,10 @@ def _pdf_to_sign(document: Document) -> tuple[bytes, dict[str, Any]]:
     )
     if document.competence and title:
         title = f"{document.competence} {title}"
-    return files.file_read(latest.stored), {"title_line": title}
+    # An uploaded PDF gets empty number and date fields top right of page 1, which the
+    # seal signature fills at issue (vn-rules.md §1.3 boxes 3-4, §1.4, §1.9).
+    pdf = rendering.with_number_fields(files.file_read(latest.stored))
+    return pdf, {"title_line": title}
 
 
 def _file_name(document: Document, suffix: str) -> str:
@@ -609,8 +640,14 @@ def document_issue(
 
     A document rendered by lienthong carries the number and date as text fields; the
     seal signature fills them, so the issued PDF shows "Số 01-CV/TU" and the date with
-    the person's signature still valid. An uploaded PDF has no such fields and is
+    the person's signature still valid. An uploaded PDF got two empty fields in the top
+    right of page 1 before the person signed (``rendering.with_number_fields``): the
+    seal fills them the same way. A PDF signed without them (before this existed) is
     sealed as it is.
+
+    A correction or replacement (``services.corrections``) marks its original in the
+    same transaction, before the hooks run; it is refused if the original was recalled
+    or replaced meanwhile.
 
     Args:
         actor: the clerk (``documents.issue_document`` on the unit, the unit's seal).
@@ -625,7 +662,8 @@ def document_issue(
 
     Raises:
         InvalidInput: not signed, format problems, no outgoing register in use, no seal
-            certificate, a duplicate number.
+            certificate, a duplicate number, an original that can no longer be
+            corrected or replaced.
         NotFound: out of reach.
         lienthong.trust.errors.TrustError: the seal signature failed.
     """
@@ -637,6 +675,7 @@ def document_issue(
     document = require_document(actor, document, "issue")
     require_state(document, DocumentState.SIGNED)
     formatcheck.require_no_issues(formatcheck.issues_before_issue(document), what=_("issuing"))
+    corrections.check_before_issue(document)
     register = selectors.register_active(unit=document.unit, direction=Direction.OUTGOING)
     if register is None:
         raise InvalidInput(_("The unit has no outgoing register in use."))
@@ -685,6 +724,9 @@ def document_issue(
         )
         document.state = DocumentState.ISSUED
         save_checked(document)
+        # NĐ 30 Điều 18 (vn-rules.md §1.4): the original of a correction or replacement
+        # is marked before the hooks see the document.
+        corrections.original_mark(actor=actor, document=document)
         recipients = [str(r) for r in document.recipients.select_related("unit")]
         event(document, EventKind.ISSUED, actor, document.number_line)
         audit(
@@ -695,6 +737,11 @@ def document_issue(
             register=register.pk,
             issued=timezone.localdate().isoformat() if on is None else on.isoformat(),
             recipients=recipients,
+            **(
+                {document.link_kind: document.replaces_id or document.corrects_id}
+                if document.link_kind
+                else {}
+            ),
         )
         for hook in list(issued_hooks):
             hook(document)

@@ -41,6 +41,7 @@ __all__ = [
     "issue_fields",
     "render_html",
     "render_pdf",
+    "with_number_fields",
 ]
 
 #: The person stamp's size in PDF points (trust.pades default box: 200 by 150 pt).
@@ -108,6 +109,22 @@ def issue_fields(document: Document) -> dict[str, str]:
             document.issued_date or timezone.localdate(),
         ),
     }
+
+
+def with_number_fields(pdf: bytes) -> bytes:
+    """An uploaded PDF (not laid out by lienthong) with empty number and date fields,
+    one a line, right-aligned in the top right of page 1, added before the person signs.
+
+    At issue the seal signature fills them with ``issue_fields`` ("Số: 15/QĐ-UBND",
+    "Hà Nội, ngày 05 tháng 3 năm 2026"), so the issued PDF shows its number and date
+    (vn-rules.md §1.3 box 3 "Số, ký hiệu" and box 4 "Địa danh và thời gian ban hành";
+    §1.4: given at issue, after the signature). The place of boxes 3-4 in a PDF written
+    elsewhere is unknown, so the text goes where §1.9 puts the unit's text-only
+    signature: the top right corner of page 1, Times 10. A PDF that already carries a
+    signature, or whose page 1 is rotated, is returned as it is (see
+    ``pades.add_top_right_fields``).
+    """
+    return pades.add_top_right_fields(pdf=pdf, names=[NUMBER_FIELD, DATE_FIELD])
 
 
 def _number_line(document: Document, profile: UnitProfile | None) -> str:

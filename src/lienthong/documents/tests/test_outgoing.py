@@ -422,10 +422,12 @@ def test_issued_state_document_shows_its_number_and_date_under_two_valid_signatu
     )
 
 
-def test_uploaded_pdf_is_sealed_without_fields(office: Office) -> None:
-    """GIVEN a signed document made from an uploaded PDF (it has no number field)
+def test_uploaded_pdf_gets_its_number_in_the_top_right_fields(office: Office) -> None:
+    """GIVEN a signed document made from an uploaded PDF (lienthong added empty number and
+    date fields top right of page 1 before the leader signed)
     WHEN the clerk issues it
-    THEN it is sealed as it is: two valid signatures, no text field added."""
+    THEN the seal signature fills them ("Số 01-CV/TU" and the date line) and both
+    signatures are valid (test_number_stamp.py checks the page as an image)."""
     from lienthong.trust.pades.samples import sample_pdf
 
     document = write_draft(office, body="", file_data=sample_pdf(), file_name="cv.pdf")
@@ -440,6 +442,8 @@ def test_uploaded_pdf_is_sealed_without_fields(office: Office) -> None:
     )
 
     pdf = _latest_pdf(document)
-    assert pades.text_field_values(pdf) == {}
+    values = pades.text_field_values(pdf)
+    assert values["lienthong_number"] == "Số 01-CV/TU"
+    assert values["lienthong_date"].startswith("Hà Nội, ngày ")
     report = pades.validate_pdf(pdf=pdf, trust_anchors=[office.pki.root_pem])
     assert report.bottom_line and len(report.signatures) == 2

@@ -110,7 +110,7 @@ def test_draft_submit_approve_sign_issue_through_the_pages(office: Office) -> No
     download = clerk.get(f"/van-ban/tep/{signed.pk}/")
     assert download.status_code == 200
     assert download["Content-Type"] == PDF_TYPE
-    assert download.content.startswith(b"%PDF-")
+    assert download.getvalue().startswith(b"%PDF-")
 
     year = timezone.localdate().year
     register = clerk.get(

@@ -12,13 +12,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from lienthong.core.errors import ApplicationError, NotFound
+from lienthong.core.errors import ApplicationError, NotFound, Unavailable
 from lienthong.documents import selectors, services
 from lienthong.documents.choices import (
     Direction,
@@ -33,11 +32,13 @@ from lienthong.documents.forms import (
     DraftEditForm,
     DraftForm,
     IssueForm,
+    LinkedDraftForm,
     NoteForm,
     ProgressForm,
     ReasonForm,
 )
 from lienthong.documents.models import Document
+from lienthong.documents.services import corrections
 from lienthong.documents.services._common import unit_allowed
 from lienthong.documents.services.guard import node_accepts_classified
 from lienthong.documents.views._common import document_or_404, fail, may, person, verified
@@ -61,6 +62,13 @@ def _actions(user: Any, document: Document) -> dict[str, bool]:
         pending = services.pending_approvers(document)
         approver = pending is None or (bool(pending) and pending[0] == user.pk)
     may_approve = outgoing and state in (DocumentState.SUBMITTED, DocumentState.APPROVED)
+    # NĐ 30 Điều 18: an issued document is corrected or replaced by whoever drafts there.
+    may_link = (
+        outgoing
+        and state == DocumentState.ISSUED
+        and document.replaced_at is None
+        and unit_allowed(user, document.unit, "documents.add_document")
+    )
     return {
         "edit": outgoing and state == DocumentState.DRAFT and may(user, document, "change"),
         "approve": approver,
@@ -70,6 +78,8 @@ def _actions(user: Any, document: Document) -> dict[str, bool]:
         and document.signer_id in (None, user.pk),
         "issue": outgoing and state == DocumentState.SIGNED and may(user, document, "issue"),
         "recall": outgoing and state == DocumentState.ISSUED and may(user, document, "issue"),
+        "correct": may_link,
+        "replace": may_link,
         "assign": not outgoing
         and state in _OPEN_INCOMING
         and unit_allowed(user, document.unit, "documents.add_assignment"),
@@ -93,6 +103,18 @@ def _may_handle(user: Any, assignment: Any, document: Document) -> bool:
     return assignment.assignee_id == user.pk or unit_allowed(
         user, document.unit, "documents.change_assignment"
     )
+
+
+def _links(user: Any, document: Document) -> dict[str, Any]:
+    """The documents this one corrects or replaces, and those that correct or replace
+    it, as far as the person may see them."""
+    visible = selectors.document_list(user=user)
+    original_id = document.replaces_id or document.corrects_id
+    return {
+        "original": visible.filter(pk=original_id).first() if original_id else None,
+        "replaced_by": list(visible.filter(replaces=document).order_by("created_at")),
+        "corrected_by": list(visible.filter(corrects=document).order_by("created_at")),
+    }
 
 
 def _detail_context(request: HttpRequest, document: Document) -> dict[str, Any]:
@@ -120,6 +142,7 @@ def _detail_context(request: HttpRequest, document: Document) -> dict[str, Any]:
         "progress_form": ProgressForm(),
         "done_form": DoneForm(answers=answers),
         "verified": verified(request),
+        "links": _links(user, document),
     }
 
 
@@ -133,15 +156,17 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def file_download(request: HttpRequest, pk: int) -> HttpResponse:
+def file_download(request: HttpRequest, pk: int) -> HttpResponse | FileResponse:
     """A document's file, only if the person may see its document (scope 8)."""
     try:
-        row, data = services.file_open(user=request.user, document_file=pk)
+        row, handle = services.file_stream(user=request.user, document_file=pk)
     except NotFound as exc:
         raise Http404(str(exc.message)) from exc
-    response = HttpResponse(data, content_type=row.stored.content_type)
-    disposition = content_disposition_header(as_attachment=True, filename=row.name)
-    response["Content-Disposition"] = disposition
+    except Unavailable as exc:
+        return HttpResponse(str(exc.message), status=503, content_type="text/plain; charset=utf-8")
+    response = FileResponse(
+        handle, content_type=row.stored.content_type, as_attachment=True, filename=row.name
+    )
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -215,6 +240,86 @@ def draft_new(request: HttpRequest) -> HttpResponse:
         return _form_page(request, "documents/draft_form.html", form)
     messages.success(request, _("The draft was saved. Submit it for approval when ready."))
     return redirect("documents-detail", pk=document.pk)
+
+
+def _linked_initial(original: Document, kind: str) -> dict[str, Any]:
+    """The draft form prefilled from the original: its signer and recipients; for a
+    replacement also its type, subject and text; for a correction a subject naming it."""
+    initial: dict[str, Any] = {
+        "priority": original.priority,
+        "classification": original.classification,
+        "competence": original.competence,
+        "signer": original.signer_id,
+        "signer_position": original.signer_position,
+        "recipients_text": original.recipients_text,
+        "recipient_units": list(
+            original.recipients.filter(unit__isnull=False).values_list("unit_id", flat=True)
+        ),
+    }
+    if kind == corrections.REPLACES:
+        initial.update(
+            document_type=original.document_type_id,
+            subject=original.subject,
+            body=original.body,
+        )
+    else:
+        from lienthong.documents.models import DocumentType
+
+        letter = DocumentType.objects.filter(
+            is_active=True, convention=original.convention, is_letter=True
+        ).first()
+        initial["document_type"] = letter.pk if letter is not None else None
+        initial["subject"] = _("Correction of %(type)s No. %(number)s of %(date)s") % {
+            "type": original.document_type.name,
+            "number": original.number_display,
+            "date": original.issued_date.strftime("%d/%m/%Y") if original.issued_date else "—",
+        }
+    return initial
+
+
+def _linked_draft(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    """The draft form for a correction or a replacement of an issued document."""
+    user = person(request)
+    original = document_or_404(request, pk)
+    try:
+        corrections.check_original(actor=user, original=original, kind=kind, document_type=None)
+    except ApplicationError as exc:
+        fail(request, exc)
+        return redirect("documents-detail", pk=original.pk)
+    extra = {"original": original, "link_kind": kind}
+    if request.method == "GET":
+        form = LinkedDraftForm(
+            user=user, original=original, kind=kind, initial=_linked_initial(original, kind)
+        )
+        return _form_page(request, "documents/draft_form.html", form, **extra)
+    form = LinkedDraftForm(request.POST, request.FILES, user=user, original=original, kind=kind)
+    if "find_units" in request.POST or not form.is_valid():
+        if "find_units" in request.POST:
+            form.errors.clear()
+        return _form_page(request, "documents/draft_form.html", form, **extra)
+    values = _draft_values(form.cleaned_data)
+    start = services.document_replace if kind == corrections.REPLACES else services.document_correct
+    try:
+        document = start(actor=user, original=original, **values)
+    except ApplicationError as exc:
+        form.add_error(None, str(exc.message))
+        return _form_page(request, "documents/draft_form.html", form, **extra)
+    messages.success(request, _("The draft was saved. Submit it for approval when ready."))
+    return redirect("documents-detail", pk=document.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def correct(request: HttpRequest, pk: int) -> HttpResponse:
+    """Start a correction (đính chính, a công văn) of an issued document."""
+    return _linked_draft(request, pk, corrections.CORRECTS)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def replace(request: HttpRequest, pk: int) -> HttpResponse:
+    """Start a replacement (thay thế, a document of the same type) of an issued one."""
+    return _linked_draft(request, pk, corrections.REPLACES)
 
 
 @login_required
@@ -421,6 +526,7 @@ def recall(request: HttpRequest, pk: int) -> HttpResponse:
 __all__ = [
     "approve",
     "comment",
+    "correct",
     "document_detail",
     "draft_edit",
     "draft_new",
@@ -428,6 +534,7 @@ __all__ = [
     "issue",
     "recall",
     "recipient_search",
+    "replace",
     "return_draft",
     "sign",
     "submit",

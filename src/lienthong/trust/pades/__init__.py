@@ -7,7 +7,7 @@ validate any PDF into one report with a bottom-line verdict.
 from __future__ import annotations
 
 from lienthong.trust.pades.context import RevocationData, local_revocation_data
-from lienthong.trust.pades.forms import add_text_fields, text_field_values
+from lienthong.trust.pades.forms import add_text_fields, add_top_right_fields, text_field_values
 from lienthong.trust.pades.sign import SignatureField, sign_pdf, signature_fields
 from lienthong.trust.pades.specs import (
     LEVELS,
@@ -39,6 +39,7 @@ __all__ = [
     "ValidationReport",
     "Verdict",
     "add_text_fields",
+    "add_top_right_fields",
     "local_revocation_data",
     "sign_pdf",
     "signature_fields",

@@ -34,7 +34,13 @@ from pyhanko.pdf_utils.misc import PdfError
 from lienthong.trust.errors import SigningError, ValidationFailure
 from lienthong.trust.pades.specs import TextFieldSpec
 
-__all__ = ["add_text_fields", "fill_text_fields", "text_field_values"]
+__all__ = [
+    "TOP_RIGHT_FONT_PT",
+    "add_text_fields",
+    "add_top_right_fields",
+    "fill_text_fields",
+    "text_field_values",
+]
 
 _FONT_DIRS = (
     Path("/usr/share/fonts/truetype/liberation2"),
@@ -114,9 +120,11 @@ def _appearance(
     align: str,
 ) -> generic.IndirectObject:
     """A form XObject showing ``text`` on one line in the field's box."""
-    engine = GlyphAccumulator(writer, io.BytesIO(_font_bytes(style)), font_size)
+    # An empty field (the top-right number before issue) embeds no font: pyHanko
+    # cannot write a subset without glyphs.
+    engine = GlyphAccumulator(writer, io.BytesIO(_font_bytes(style)), font_size) if text else None
     # No /ActualText span: the ToUnicode map alone lets a reader split the words.
-    shaped = engine.shape(text, with_actual_text=False) if text else None
+    shaped = engine.shape(text, with_actual_text=False) if engine is not None else None
     text_width = shaped.x_advance * font_size if shaped is not None else 0.0
     if align == "left":
         x = _PAD
@@ -143,6 +151,8 @@ def _appearance(
                         {generic.NameObject("/F1"): engine.as_resource()}
                     )
                 }
+                if engine is not None
+                else {}
             ),
         },
         stream_data=ops,
@@ -303,6 +313,107 @@ def add_text_fields(*, pdf: bytes, fields: Sequence[TextFieldSpec]) -> bytes:
     except (PdfError, KeyError, TypeError, ValueError) as exc:
         raise SigningError(f"The form fields cannot be added: {exc}") from exc
     return out.getvalue()
+
+
+#: The size of the top-right text (vn-rules.md §1.9: the unit's text-only signature
+#: on page 1 is Times New Roman 10, upright, black).
+TOP_RIGHT_FONT_PT = 10.0
+_MM = 72 / 25.4
+#: The top-right block: 10 mm below the top edge and 15 mm from the right edge (inside
+#: NĐ 30's 20-25 mm top margin and at its 15-20 mm right margin, vn-rules.md §1.3),
+#: 260 pt wide: room for "Thành phố Hồ Chí Minh, ngày 12 tháng 11 năm 2026" in 10 pt.
+_TOP_RIGHT_WIDTH = 260.0
+_TOP_RIGHT_TOP_MM = 10.0
+_TOP_RIGHT_RIGHT_MM = 15.0
+_LINE_FACTOR = 1.4
+
+
+def _visible_box(reader: Any, page_index: int) -> tuple[float, float, float, float] | None:
+    """The page's visible rectangle (CropBox, else MediaBox, inherited), or None when
+    the page is rotated (its "top right" is then another corner)."""
+    ref, _ = reader.find_page_for_modification(page_index)
+    node: Any = ref.get_object()
+    box: Any = None
+    crop: Any = None
+    rotate = 0
+    while node is not None:
+        if crop is None and "/CropBox" in node:
+            crop = node["/CropBox"]
+        if box is None and "/MediaBox" in node:
+            box = node["/MediaBox"]
+        if "/Rotate" in node and not rotate:
+            rotate = int(node["/Rotate"]) % 360
+        node = node["/Parent"].get_object() if "/Parent" in node else None
+    if rotate:
+        return None
+    x1, y1, x2, y2 = (float(v) for v in (crop or box or (0, 0, 595, 842)))
+    return (min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2))
+
+
+def add_top_right_fields(
+    *, pdf: bytes, names: Sequence[str], font_size: float = TOP_RIGHT_FONT_PT
+) -> bytes:
+    """Add empty read-only text fields, one a line, right-aligned in the top right
+    corner of page 1, as an incremental update: the places where the unit writes the
+    number and date of a document that lienthong did not lay out (an uploaded PDF).
+
+    vn-rules.md §1.4: the number and date are given at issue, after the person signed;
+    §1.9 puts the unit's text-only signature of an attachment in the top right of page
+    1, Times New Roman 10. The fields are added before the person signs and show
+    nothing; the unit's seal signature fills them (``sign_pdf(fill_fields=…)``). Form
+    filling is a change an approval signature allows, so the person's signature stays
+    valid. (Adding the text only at issue, as a new field or an annotation, is judged
+    "modified after signing" by pyHanko's difference analysis: its default policy
+    admits no new fields but signature fields and no new annotations after a signature.)
+
+    Args:
+        pdf: an unsigned PDF.
+        names: the fields' names, top line first.
+        font_size: the size the values are drawn at when filled.
+
+    Returns:
+        The PDF with the fields; ``pdf`` itself, unchanged, when it already carries a
+        signature (a new field would be a change its signatures forbid), when page 1 is
+        rotated, or when every name is already a text field of the PDF.
+
+    Raises:
+        ValidationFailure: ``pdf`` is not a PDF.
+        SigningError: no font to draw the fields.
+    """
+    writer = _open(pdf)
+    try:
+        reader = writer.prev
+        form = reader.root.get("/AcroForm")
+        if form is not None:
+            for _name, ref in _walk(form.get_object().get("/Fields", generic.ArrayObject())):
+                field = ref.get_object()
+                if str(field.get("/FT", "")) == "/Sig" and field.get("/V") is not None:
+                    return pdf
+        existing = _text_fields(reader)
+        box = _visible_box(reader, 0)
+    except (PdfError, KeyError, TypeError, ValueError) as exc:
+        raise ValidationFailure(f"the PDF's form cannot be read: {exc}") from exc
+    wanted = [name for name in names if name not in existing]
+    if box is None or not wanted:
+        return pdf
+    line = font_size * _LINE_FACTOR
+    right = box[2] - _TOP_RIGHT_RIGHT_MM * _MM
+    top = box[3] - _TOP_RIGHT_TOP_MM * _MM
+    left = max(box[0], right - _TOP_RIGHT_WIDTH)
+    specs = [
+        TextFieldSpec(
+            name=name,
+            page=0,
+            box=(left, top - (index + 1) * line, right, top - index * line),
+            value="",
+            font_size=font_size,
+            style="regular",
+            align="right",
+        )
+        for index, name in enumerate(names)
+        if name in wanted
+    ]
+    return add_text_fields(pdf=pdf, fields=specs)
 
 
 def _style_of(field: Any) -> tuple[str, float, str]:

@@ -342,6 +342,24 @@ def ca_init(
             ),
             holder_node=local,
         )
+        # CMS key transport needs an RSA key whatever the signing keys are (issue #5).
+        encryption_algorithm = (
+            settings.KEY_ALGORITHM if settings.KEY_ALGORITHM.startswith("rsa") else "rsa2048"
+        )
+        certificate_issue(
+            actor=actor,
+            authority=issuing,
+            profile=CertificateProfile.NODE_ENCRYPTION,
+            subject=SubjectSpec(
+                common_name=f"{local.name} ({local.code})", organization=organization
+            ),
+            key=key_create(
+                actor=actor,
+                label=f"{local.code} encryption",
+                algorithm=encryption_algorithm,
+            ),
+            holder_node=local,
+        )
         crl_publish(actor=actor, authority=root)
         crl_publish(actor=actor, authority=issuing)
     return CaSet(root=root, issuing=issuing, tsa=tsa, ocsp=ocsp, node=node)

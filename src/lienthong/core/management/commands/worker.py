@@ -39,10 +39,15 @@ class Command(BaseCommand):
 
         Called by name, so core does not import the apps above it: the hourly timestamp
         of the audit chain head (``audit_anchor --schedule``, issue #3) and the reminders
-        of overdue documents (``documents_schedule``, issue #4).
+        of overdue documents (``documents_schedule``, issue #4) and the sweep of the
+        exchange outbox (``exchange_schedule``, issue #5).
         """
         commands = get_commands()
-        for name, args in (("audit_anchor", ["--schedule"]), ("documents_schedule", [])):
+        for name, args in (
+            ("audit_anchor", ["--schedule"]),
+            ("documents_schedule", []),
+            ("exchange_schedule", []),
+        ):
             if name not in commands:
                 continue
             try:

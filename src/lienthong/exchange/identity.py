@@ -1,0 +1,180 @@
+"""Who is who on the network: this node, its keys, the units' exchange addresses.
+
+System reads (no person's scope): addressing and verification need the whole directory,
+the way a post office needs every address (DESIGN.md; documents' recipient search notes
+it). Nothing here writes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
+from django.utils.translation import gettext as _
+
+from lienthong.core.errors import InvalidInput
+from lienthong.org.models import Node, Unit
+from lienthong.trust.choices import CertificateProfile, KeyStorage
+from lienthong.trust.errors import KeyUnavailable
+from lienthong.trust.keys import PrivateKey, decrypt_private_key
+from lienthong.trust.models import Certificate
+
+__all__ = [
+    "NodeIdentity",
+    "known_envelope_certificates",
+    "local_node",
+    "node_identity",
+    "peer_envelope_certificate",
+    "unit_address",
+    "unit_by_address",
+]
+
+#: Provisional address of a unit with no mã định danh yet: "<node code>.L<unit id>".
+#: QĐ 20/2020 codes are given by the authorities; most Party bodies have none in the
+#: package (vn-rules.md §3.8), so the node that hosts a unit names it until one is set.
+_PROVISIONAL = re.compile(r"^(?P<node>[0-9A-Z.]+)\.L(?P<pk>[0-9]+)$")
+
+
+def local_node() -> Node:
+    """This node.
+
+    Raises:
+        InvalidInput: the node has not been set up (no ``org.Node`` with ``is_local``).
+    """
+    node = Node.objects.filter(is_local=True).first()
+    if node is None:
+        raise InvalidInput(_("This node is not set up yet (no local node)."))
+    return node
+
+
+def unit_address(unit: Unit) -> str:
+    """The unit's address on the network: its mã định danh, or a provisional one."""
+    if unit.organ_id:
+        return str(unit.organ_id)
+    if not unit.node.is_local:
+        from lienthong.exchange.models import UnitAddress
+
+        known = UnitAddress.objects.filter(unit=unit).values_list("address", flat=True).first()
+        if known:
+            return str(known)
+    return f"{unit.node.code}.L{unit.pk}"
+
+
+def unit_by_address(address: str, *, node: Node | None = None) -> Unit | None:
+    """The unit with this address, hosted on ``node`` (any node when None)."""
+    address = (address or "").strip()
+    if not address:
+        return None
+    query = Unit.objects.select_related("node")
+    if node is not None:
+        query = query.filter(node=node)
+    unit = query.filter(organ_id=address).first()
+    if unit is not None:
+        return unit
+    unit = query.filter(exchange_address__address=address).first()
+    if unit is not None:
+        return unit
+    match = _PROVISIONAL.match(address)
+    if match is None:
+        return None
+    return query.filter(
+        pk=int(match["pk"]), node__code=match["node"], organ_id__isnull=True
+    ).first()
+
+
+@dataclass(frozen=True)
+class NodeIdentity:
+    """This node's envelope key and certificate chain (leaf first)."""
+
+    node: Node
+    key: PrivateKey
+    chain: tuple[x509.Certificate, ...]
+
+    @property
+    def certificate(self) -> x509.Certificate:
+        return self.chain[0]
+
+
+def _chain_of(certificate: Certificate) -> list[x509.Certificate]:
+    chain = [certificate.x509()]
+    authority: Any = certificate.issuer
+    seen = {certificate.pk}
+    while authority is not None and authority.certificate_id not in seen:
+        chain.append(authority.certificate.x509())
+        seen.add(authority.certificate_id)
+        authority = authority.parent
+    return chain
+
+
+def node_identity() -> NodeIdentity:
+    """This node's envelope signing key and chain.
+
+    Raises:
+        InvalidInput: no valid node-envelope certificate with a key held by this node
+            (run ``lienthong ca init``), or its key cannot be opened.
+    """
+    node = local_node()
+    query: Any = Certificate.objects.all()
+    certificate = (
+        query.valid_at()
+        .filter(
+            profile=CertificateProfile.NODE_ENVELOPE,
+            holder_node=node,
+            key__storage=KeyStorage.ENCRYPTED,
+        )
+        .select_related("key", "issuer__certificate", "issuer__parent__certificate")
+        .order_by("-not_before")
+        .first()
+    )
+    if certificate is None or certificate.key is None or certificate.key.encrypted_pkcs8 is None:
+        raise InvalidInput(
+            _("This node has no node-envelope certificate: run `lienthong ca init` first.")
+        )
+    try:
+        key = decrypt_private_key(bytes(certificate.key.encrypted_pkcs8))
+    except KeyUnavailable as exc:
+        raise InvalidInput(
+            _("The node's envelope key cannot be opened: %(error)s") % {"error": exc}
+        ) from exc
+    return NodeIdentity(node=node, key=key, chain=tuple(_chain_of(certificate)))
+
+
+def known_envelope_certificates(node: Node) -> list[bytes]:
+    """Every envelope certificate (DER) ``node`` is known to sign with, valid or not.
+
+    For this node: all its node-envelope certificates, revoked and expired included, so
+    that an envelope signed with a revoked one is refused *as revoked* by the chain
+    check; for another node: the one the directory gave.
+    """
+    if node.is_local:
+        query: Any = Certificate.objects.filter(
+            profile=CertificateProfile.NODE_ENVELOPE, holder_node=node
+        )
+        return [row.x509().public_bytes(Encoding.DER) for row in query]
+    current = peer_envelope_certificate(node)
+    return [current] if current is not None else []
+
+
+def peer_envelope_certificate(node: Node) -> bytes | None:
+    """The DER certificate ``node`` signs envelopes with, as this node knows it.
+
+    For this node: its own current envelope certificate; for another: the one the
+    directory gave (``Peer.envelope_certificate``).
+    """
+    if node.is_local:
+        try:
+            return node_identity().certificate.public_bytes(Encoding.DER)
+        except InvalidInput:
+            return None
+    peer = getattr(node, "peer", None)
+    if peer is None or not peer.envelope_certificate:
+        return None
+    try:
+        return x509.load_pem_x509_certificate(peer.envelope_certificate.encode()).public_bytes(
+            Encoding.DER
+        )
+    except ValueError:
+        return None

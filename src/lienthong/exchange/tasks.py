@@ -1,0 +1,67 @@
+"""Background work of the exchange: deliver the outbox (issue #5 scope 3).
+
+A task is an adapter (STYLE habit 8). The outbox rows are the truth: issuing kicks
+``deliver_outbox`` once the transaction commits, and ``sweep_outbox`` runs every
+``LIENTHONG_EXCHANGE_SWEEP_SECONDS`` (rescheduling itself, like the document reminders)
+to deliver what a lost kick left behind and the envelopes whose retry time has come;
+``lienthong exchange_schedule`` (called by ``lienthong worker``) starts it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.conf import settings
+from django.utils import timezone
+
+from lienthong.core.tasks import task
+
+__all__ = ["deliver_outbox", "sweep_outbox", "sweep_schedule"]
+
+logger = logging.getLogger(__name__)
+
+
+def _deliver() -> dict[str, int]:
+    from lienthong.exchange.services import outbox_deliver
+
+    report = outbox_deliver()
+    if report.errors:
+        logger.warning(
+            "exchange: %s delivery errors, e.g. %s", len(report.errors), report.errors[0]
+        )
+    return {"delivered": report.delivered, "retried": report.retried, "dead": report.dead}
+
+
+@task()
+def deliver_outbox() -> dict[str, int]:
+    """Deliver what is due in the outbox now."""
+    return _deliver()
+
+
+@task()
+def sweep_outbox() -> dict[str, int]:
+    """Deliver what is due, then run again ``EXCHANGE_SWEEP_SECONDS`` later."""
+    try:
+        return _deliver()
+    finally:
+        backend = sweep_outbox.get_backend()
+        if backend.supports_defer:
+            seconds = int(getattr(settings, "EXCHANGE_SWEEP_SECONDS", 30))
+            when = timezone.now() + dt.timedelta(seconds=seconds)
+            sweep_outbox.using(run_after=when).enqueue()
+
+
+def sweep_schedule() -> bool:
+    """Enqueue the first sweep unless one is already waiting; True when enqueued."""
+    backend = sweep_outbox.get_backend()
+    if backend.__class__.__module__.startswith("django_tasks_db"):
+        from django_tasks_db.models import DBTaskResult
+
+        waiting = DBTaskResult.objects.filter(
+            task_path=sweep_outbox.module_path, status__in=["READY", "RUNNING"]
+        )
+        if waiting.exists():
+            return False
+    sweep_outbox.enqueue()
+    return True
