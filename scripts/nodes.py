@@ -221,21 +221,53 @@ def wait_healthy(node: Node, timeout: float = 90.0) -> None:
     raise SystemExit(f"nodes: {node.code} did not answer /healthz within {timeout:.0f} s")
 
 
+def _descendants(pid: int) -> list[int]:
+    """Every process below ``pid`` (``lienthong serve`` starts its children in process
+    groups of their own, so a SIGKILL of its group alone would orphan them)."""
+    found: list[int] = []
+    pending = [pid]
+    while pending:
+        parent = pending.pop()
+        children = Path(f"/proc/{parent}/task/{parent}/children")
+        try:
+            kids = [int(p) for p in children.read_text().split()]
+        except OSError:
+            kids = []
+        found.extend(kids)
+        pending.extend(kids)
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    state = Path(f"/proc/{pid}/stat")
+    with contextlib.suppress(OSError):
+        if state.read_text().split(") ", 1)[1].startswith("Z"):
+            return False  # a zombie waiting for its parent: gone for our purpose
+    return True
+
+
 def stop(all_nodes: list[Node], *, sig: int = signal.SIGTERM) -> None:
-    """Stop the nodes started by ``start`` (their whole process groups)."""
+    """Stop the nodes started by ``start``.
+
+    SIGTERM goes to ``lienthong serve``, which stops its children cleanly; SIGKILL (a
+    crash) goes to every process of the node at once, as a power cut would.
+    """
     for node in all_nodes:
         pid_file = _pid_file(node)
         if not pid_file.exists():
             continue
         pid = int(pid_file.read_text())
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(pid, sig)
+        targets = [pid, *_descendants(pid)] if sig == signal.SIGKILL else [pid]
+        for target in targets:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(target, sig)
         deadline = time.monotonic() + 40
-        while time.monotonic() < deadline:
-            try:
-                os.killpg(pid, 0)
-            except ProcessLookupError:
-                break
+        everyone = [pid, *_descendants(pid)] if sig != signal.SIGKILL else targets
+        while time.monotonic() < deadline and any(_alive(p) for p in everyone):
             time.sleep(0.2)
         pid_file.unlink(missing_ok=True)
 

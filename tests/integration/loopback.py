@@ -92,9 +92,9 @@ print(json.dumps({
     "dead": Envelope.objects.filter(state="dead").count(),
     "delivered": Envelope.objects.filter(state="delivered").count(),
     "sent_edocs": Envelope.objects.filter(kind="edoc").count(),
-    "trails_with_arrival": sum(1 for codes in trails.values() if {{"00", "01"}} <= codes),
+    "trails_with_arrival": sum(1 for codes in trails.values() if {"00", "01"} <= codes),
     "trails": len(trails),
-}}))
+}))
 """
 
 
@@ -144,7 +144,7 @@ class Network:
         )
 
     def state(self, node: Any) -> dict[str, Any]:
-        return self.shell(node, STATE.format())
+        return self.shell(node, STATE)
 
     def wait_settled(self, expected: int, *, timeout: float = 600.0) -> tuple[dict, dict]:
         """Wait until A has ``expected`` documents and both outboxes are empty."""

@@ -8,3 +8,6 @@ class DocumentsConfig(AppConfig):
     name = "lienthong.documents"
     label = "documents"
     verbose_name = _("Documents")
+
+    def ready(self) -> None:
+        from lienthong.documents import checks  # noqa: F401 - registers the search checks

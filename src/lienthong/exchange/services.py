@@ -445,63 +445,89 @@ def _deliver_one(envelope: Envelope) -> None:
     _touch_peer(envelope.destination)
 
 
+def _lease_seconds() -> float:
+    return float(_setting("EXCHANGE_HTTP_TIMEOUT_SECONDS", 30)) + 60.0
+
+
+def _claim(destination: Node | None) -> Envelope | None:
+    """Take the most urgent due envelope for a while (a lease), in a short transaction.
+
+    ``SKIP LOCKED`` lets several workers share the outbox on PostgreSQL; the lease
+    (``next_attempt_at`` moved past the delivery timeout) keeps the others off it after
+    the claim commits. A worker that dies mid-delivery loses nothing: the lease runs out
+    and the envelope is delivered again (the receiver de-duplicates).
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        query = Envelope.objects.filter(state=OutboxState.QUEUED, next_attempt_at__lte=now)
+        if destination is not None:
+            query = query.filter(destination=destination)
+        envelope = (
+            query.select_for_update(skip_locked=True)
+            .select_related("destination", "payload")
+            .order_by("-priority", "created_at")
+            .first()
+        )
+        if envelope is None:
+            return None
+        envelope.attempts += 1
+        envelope.next_attempt_at = now + timedelta(seconds=_lease_seconds())
+        envelope.save(update_fields=["attempts", "next_attempt_at"])
+    return envelope
+
+
+def _settle(envelope: Envelope, error: DeliveryError | None, report: DeliveryReport) -> None:
+    """Record the outcome of one delivery attempt, in a short transaction."""
+    budget = int(_setting("EXCHANGE_RETRY_LIMIT", 72))
+    with transaction.atomic():
+        if error is None:
+            envelope.state = OutboxState.DELIVERED
+            envelope.delivered_at = timezone.now()
+            envelope.last_error = ""
+            report.delivered += 1
+        else:
+            envelope.last_error = str(error)[:500]
+            report.errors.append(envelope.last_error)
+            if error.permanent or envelope.attempts >= budget:
+                envelope.state = OutboxState.DEAD
+                report.dead += 1
+                record(
+                    actor=_SYSTEM,
+                    verb="exchange.dead_letter",
+                    target=envelope,
+                    data={"reason": envelope.last_error, "attempts": envelope.attempts},
+                )
+            else:
+                envelope.next_attempt_at = timezone.now() + _backoff(envelope.attempts)
+                report.retried += 1
+                # The node is unreachable: everything queued for it waits for the same
+                # moment, so that when it is back the most urgent goes first (not
+                # whichever envelope's own backoff ran out first).
+                Envelope.objects.filter(
+                    destination_id=envelope.destination_id, state=OutboxState.QUEUED
+                ).exclude(pk=envelope.pk).update(next_attempt_at=envelope.next_attempt_at)
+        envelope.save(update_fields=["state", "next_attempt_at", "last_error", "delivered_at"])
+
+
 def outbox_deliver(*, limit: int = 200, destination: Node | None = None) -> DeliveryReport:
     """Deliver due envelopes, most urgent first, each at most once per call.
 
-    Each envelope is taken under a row lock (``SKIP LOCKED`` on PostgreSQL, so several
-    workers share the outbox; SQLite serialises writers anyway) and marked in its own
-    transaction: a crash loses nothing, and delivers at most the one in flight twice
-    (the receiver de-duplicates).
+    Claim, deliver, settle: the delivery itself (HTTP, or the local receive) runs
+    outside any transaction, so a slow peer never holds a database lock. A crash
+    loses nothing and delivers at most the envelope in flight twice (the receiver
+    de-duplicates).
     """
     report = DeliveryReport()
-    budget = int(_setting("EXCHANGE_RETRY_LIMIT", 72))
     for _round in range(limit):
-        with transaction.atomic():
-            query = Envelope.objects.filter(
-                state=OutboxState.QUEUED, next_attempt_at__lte=timezone.now()
-            )
-            if destination is not None:
-                query = query.filter(destination=destination)
-            envelope = (
-                query.select_for_update(skip_locked=True)
-                .select_related("destination", "payload")
-                .order_by("-priority", "created_at")
-                .first()
-            )
-            if envelope is None:
-                break
-            envelope.attempts += 1
-            try:
-                _deliver_one(envelope)
-            except DeliveryError as exc:
-                envelope.last_error = str(exc)[:500]
-                if exc.permanent or envelope.attempts >= budget:
-                    envelope.state = OutboxState.DEAD
-                    report.dead += 1
-                    record(
-                        actor=_SYSTEM,
-                        verb="exchange.dead_letter",
-                        target=envelope,
-                        data={"reason": envelope.last_error, "attempts": envelope.attempts},
-                    )
-                else:
-                    envelope.next_attempt_at = timezone.now() + _backoff(envelope.attempts)
-                    report.retried += 1
-                    # The node is unreachable: everything queued for it waits for the
-                    # same moment, so that when it is back the most urgent goes first
-                    # (not whichever envelope's own backoff ran out first).
-                    Envelope.objects.filter(
-                        destination_id=envelope.destination_id, state=OutboxState.QUEUED
-                    ).exclude(pk=envelope.pk).update(next_attempt_at=envelope.next_attempt_at)
-                report.errors.append(envelope.last_error)
-            else:
-                envelope.state = OutboxState.DELIVERED
-                envelope.delivered_at = timezone.now()
-                envelope.last_error = ""
-                report.delivered += 1
-            envelope.save(
-                update_fields=["attempts", "state", "next_attempt_at", "last_error", "delivered_at"]
-            )
+        envelope = _claim(destination)
+        if envelope is None:
+            break
+        try:
+            _deliver_one(envelope)
+        except DeliveryError as exc:
+            _settle(envelope, exc, report)
+        else:
+            _settle(envelope, None, report)
     return report
 
 
@@ -544,7 +570,13 @@ def _dedup_key(parts: Iterable[Any]) -> str:
     return hashlib.sha256("|".join(str(p) for p in parts).encode("utf-8")).hexdigest()
 
 
-def _quarantine(
+def _quarantine(**kwargs: Any) -> ReceiveOutcome:
+    """Keep a refused envelope with its reason (one transaction) and answer 02."""
+    with transaction.atomic():
+        return _quarantine_now(**kwargs)
+
+
+def _quarantine_now(
     *,
     data: bytes,
     stored: Any,
@@ -554,10 +586,21 @@ def _quarantine(
     sender_node: Node | None = None,
 ) -> ReceiveOutcome:
     here = local_node()
-    unit = unit or _top_unit(here)
+    message = parsed.message if parsed is not None else None
+    if unit is None:
+        # The unit whose IT officer looks after it: the first recipient here (or the
+        # unit a status message is about), else the node's top unit.
+        addresses: list[str] = []
+        if isinstance(message, edxml.EdocMessage):
+            addresses = [o.organ_id for o in message.recipients]
+        elif isinstance(message, edxml.StatusMessage):
+            addresses = [message.response_for.organ_id]
+        unit = next(
+            (u for u in (unit_by_address(a, node=here) for a in addresses) if u is not None),
+            None,
+        ) or _top_unit(here)
     if unit is None:  # pragma: no cover - a node without units cannot receive anything
         return ReceiveOutcome(StatusCode.REFUSED, reason)
-    message = parsed.message if parsed is not None else None
     row = InboundMessage(
         unit=unit,
         kind=parsed.kind if parsed is not None else "",
@@ -748,23 +791,23 @@ def inbound_receive(*, data: bytes, transport_node: Node | None = None) -> Recei
     try:
         parsed = edxml.parse(data, max_bytes=max_bytes)
     except edxml.EdxmlError as exc:
-        with transaction.atomic():
-            return _quarantine(data=data, stored=stored, reason=str(exc), unit=None)
-    with transaction.atomic():
-        sender_node, problem = _check_sender(parsed, data, transport_node)
-        if problem:
-            return _quarantine(
-                data=data,
-                stored=stored,
-                reason=problem,
-                unit=None,
-                parsed=parsed,
-                sender_node=sender_node,
-            )
-        assert sender_node is not None
-        if isinstance(parsed.message, edxml.StatusMessage):
-            return _receive_status(parsed, stored, sender_node)
-        return _receive_edoc(parsed, stored, sender_node)
+        return _quarantine(data=data, stored=stored, reason=str(exc), unit=None)
+    # Verification reads only and may take a while (signatures, PDFs): it runs outside
+    # any transaction; each outcome is written in one short transaction of its own.
+    sender_node, problem = _check_sender(parsed, data, transport_node)
+    if problem:
+        return _quarantine(
+            data=data,
+            stored=stored,
+            reason=problem,
+            unit=None,
+            parsed=parsed,
+            sender_node=sender_node,
+        )
+    assert sender_node is not None
+    if isinstance(parsed.message, edxml.StatusMessage):
+        return _receive_status(parsed, stored, sender_node)
+    return _receive_edoc(parsed, stored, sender_node)
 
 
 def _receive_edoc(parsed: edxml.ParsedMessage, stored: Any, sender_node: Node) -> ReceiveOutcome:
@@ -853,25 +896,39 @@ def _receive_edoc(parsed: edxml.ParsedMessage, stored: Any, sender_node: Node) -
         dedup_key=key,
         state=InboundState.ACCEPTED,
     )
+    # Everything above only read and verified; the writes are one short transaction
+    # (on SQLite a transaction holds the database's write lock).
     try:
         with transaction.atomic():
-            row.save()
-    except IntegrityError:
-        # A concurrent copy of the same envelope won the race: this one is the replay.
-        earlier = InboundMessage.objects.get(dedup_key=key)
-        return ReceiveOutcome(StatusCode.ARRIVED, "", earlier, duplicate=True)
-    if message.business.doc_type == BusinessType.RECALL:
-        _apply_recall(message, units)
-    else:
-        for unit in units:
-            _inbox_item(row, unit, message, verification)
-    _touch_peer(sender_node)
-    record(
-        actor=PeerActor(sender_node.code),
-        verb="exchange.receive",
-        target=row,
-        data={"document_id": message.document_id, "units": [u.pk for u in units]},
-    )
+            try:
+                with transaction.atomic():
+                    row.save()
+            except IntegrityError:
+                # A concurrent copy of the same envelope won the race: this is the replay.
+                earlier = InboundMessage.objects.get(dedup_key=key)
+                return ReceiveOutcome(StatusCode.ARRIVED, "", earlier, duplicate=True)
+            if message.business.doc_type == BusinessType.RECALL:
+                _apply_recall(message, units)
+            else:
+                for unit in units:
+                    _inbox_item(row, unit, message, verification)
+            _touch_peer(sender_node)
+            record(
+                actor=PeerActor(sender_node.code),
+                verb="exchange.receive",
+                target=row,
+                data={"document_id": message.document_id, "units": [u.pk for u in units]},
+            )
+    except InvalidInput as exc:
+        # This node cannot answer (no valid envelope key): keep the envelope, say why.
+        return _quarantine(
+            data=b"",
+            stored=stored,
+            reason=_("Accepted but not answered: %(error)s") % {"error": exc.message},
+            unit=units[0],
+            parsed=parsed,
+            sender_node=None,
+        )
     return ReceiveOutcome(StatusCode.ARRIVED, "", row)
 
 
@@ -972,23 +1029,25 @@ def _receive_status(parsed: edxml.ParsedMessage, stored: Any, sender_node: Node)
         dedup_key=key,
         state=InboundState.ACCEPTED,
     )
-    try:
-        with transaction.atomic():
-            row.save()
-    except IntegrityError:
-        earlier = InboundMessage.objects.get(dedup_key=key)
-        return ReceiveOutcome(StatusCode.ARRIVED, "", earlier, duplicate=True)
-    trail_append(
-        unit=ours,
-        document=document,
-        document_id=message.response_for.document_id,
-        recipient_organ_id=message.sender.organ_id,
-        code=message.status_code,
-        description=message.description,
-        node_code=sender_node.code,
-        at=message.timestamp or timezone.now(),
-        message=stored,
-    )
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                row.save()
+        except IntegrityError:
+            earlier = InboundMessage.objects.get(dedup_key=key)
+            return ReceiveOutcome(StatusCode.ARRIVED, "", earlier, duplicate=True)
+        trail_append(
+            unit=ours,
+            document=document,
+            document_id=message.response_for.document_id,
+            recipient_organ_id=message.sender.organ_id,
+            code=message.status_code,
+            description=message.description,
+            node_code=sender_node.code,
+            at=message.timestamp or timezone.now(),
+            message=stored,
+        )
+        _touch_peer(sender_node)
     return ReceiveOutcome(StatusCode.ARRIVED, "", row)
 
 

@@ -54,9 +54,13 @@ class SearchResult:
     ids: tuple[int, ...]
     """Document primary keys, best first."""
     total: int
-    """How many documents match in all (within the person's scope)."""
+    """How many documents match in all (within the person's scope); a lower bound when
+    ``total_capped``."""
     took_ms: float
     """Time spent in the backend, in milliseconds."""
+    total_capped: bool = False
+    """True when the backend stopped counting at ``total``: "more than ``total``"
+    documents match (the PostgreSQL backend counts at most ``TOTAL_CAP``)."""
 
 
 class SearchBackend(abc.ABC):

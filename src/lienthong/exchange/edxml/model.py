@@ -179,6 +179,9 @@ class SignatureReport:
     """One line of English explaining the state."""
     certificate_der: bytes | None = field(default=None, repr=False)
     """The signer's certificate (DER), when one was read."""
+    chain_der: tuple[bytes, ...] = field(default=(), repr=False)
+    """The other certificates the signature carries (DER; its issuing CAs), so that a
+    receiver can build the path to its trust anchor."""
 
 
 @dataclass(frozen=True)

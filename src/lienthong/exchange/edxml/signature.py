@@ -351,19 +351,30 @@ def verify_tree(
                     der,
                     error=problem,
                 ), None
-            return _report(
+            return replace(
+                _report(
+                    "valid",
+                    gettext_noop("Signed by %(subject)s, whose certificate is trusted."),
+                    der,
+                    subject=candidate.subject.rfc4514_string(),
+                ),
+                chain_der=_others(certificates, candidate),
+            ), verified
+        return replace(
+            _report(
                 "valid",
-                gettext_noop("Signed by %(subject)s, whose certificate is trusted."),
+                gettext_noop("Signed by %(subject)s (the certificate chain was not checked)."),
                 der,
                 subject=candidate.subject.rfc4514_string(),
-            ), verified
-        return _report(
-            "valid",
-            gettext_noop("Signed by %(subject)s (the certificate chain was not checked)."),
-            der,
-            subject=candidate.subject.rfc4514_string(),
+            ),
+            chain_der=_others(certificates, candidate),
         ), verified
     return mismatch, None
+
+
+def _others(certificates: list[x509.Certificate], signer: x509.Certificate) -> tuple[bytes, ...]:
+    """The DER of the carried certificates other than the signer's."""
+    return tuple(_der(c) for c in certificates if c != signer)
 
 
 def _trust_problem(

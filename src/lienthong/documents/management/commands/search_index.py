@@ -17,7 +17,7 @@ class Command(BaseCommand):
         "Rebuild the full-text search index of documents from the database (--rebuild), or "
         "update it for some documents (--update ID …). The backend is LIENTHONG_SEARCH_BACKEND "
         "(tantivy: the index under DATA_DIR/search/; postgres: adds the stored search_vector "
-        "column and its GIN index)."
+        "column, its GIN index and an (id, unit_id) btree)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
