@@ -124,7 +124,7 @@ def _crypto_loop(count: int, pdf: bytes) -> float:
             .set_data(pdf)
             .set_content_encryption_algorithm(algorithms.AES256)
             .add_recipient(encryption_cert)
-            .encrypt(serialization.Encoding.DER, [])
+            .encrypt(serialization.Encoding.DER, [pkcs7.PKCS7Options.Binary])
         )
         message = edxml.EdocMessage(
             sender=edxml.Organization(organ_id="A.L1", organ_name="Nút A"),

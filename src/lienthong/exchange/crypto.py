@@ -80,7 +80,8 @@ def encrypt_for(node: Node, data: bytes) -> bytes:
             .set_data(data)
             .set_content_encryption_algorithm(algorithms.AES256)
             .add_recipient(certificate)
-            .encrypt(serialization.Encoding.DER, [])
+            # Binary: the content is bytes, never S/MIME text (no CRLF conversion).
+            .encrypt(serialization.Encoding.DER, [pkcs7.PKCS7Options.Binary])
         )
     except (ValueError, TypeError) as exc:
         raise InvalidInput(

@@ -64,25 +64,32 @@ def unit_address(unit: Unit) -> str:
 
 
 def unit_by_address(address: str, *, node: Node | None = None) -> Unit | None:
-    """The unit with this address, hosted on ``node`` (any node when None)."""
+    """The unit with this address, hosted on ``node`` (any node when None).
+
+    A provisional address ("<node>.L<id>") names a unit of *this* node by its id; any
+    other is a mã định danh, or an address learnt from the directory.
+    """
     address = (address or "").strip()
     if not address:
         return None
-    query = Unit.objects.select_related("node")
+    # No ordering: each lookup is one indexed row, not a sort of the unit tree.
+    query = Unit.objects.select_related("node").order_by()
     if node is not None:
         query = query.filter(node=node)
+    match = _PROVISIONAL.match(address)
+    if match is not None:
+        unit = query.filter(
+            pk=int(match["pk"]),
+            node__code=match["node"],
+            node__is_local=True,
+            organ_id__isnull=True,
+        ).first()
+        if unit is not None:
+            return unit
     unit = query.filter(organ_id=address).first()
     if unit is not None:
         return unit
-    unit = query.filter(exchange_address__address=address).first()
-    if unit is not None:
-        return unit
-    match = _PROVISIONAL.match(address)
-    if match is None:
-        return None
-    return query.filter(
-        pk=int(match["pk"]), node__code=match["node"], organ_id__isnull=True
-    ).first()
+    return query.filter(exchange_address__address=address).first()
 
 
 @dataclass(frozen=True)
@@ -133,13 +140,26 @@ def node_identity() -> NodeIdentity:
         raise InvalidInput(
             _("This node has no node-envelope certificate: run `lienthong ca init` first.")
         )
+    cached = _IDENTITIES.get(str(certificate.pem))
+    if cached is not None:
+        return NodeIdentity(node=node, key=cached.key, chain=cached.chain)
     try:
+        # Opening the key is deliberately slow (PBKDF2): once per certificate and process,
+        # not once per status message of a fan-out to thousands of units.
         key = decrypt_private_key(bytes(certificate.key.encrypted_pkcs8))
     except KeyUnavailable as exc:
         raise InvalidInput(
             _("The node's envelope key cannot be opened: %(error)s") % {"error": exc}
         ) from exc
-    return NodeIdentity(node=node, key=key, chain=tuple(_chain_of(certificate)))
+    identity = NodeIdentity(node=node, key=key, chain=tuple(_chain_of(certificate)))
+    _IDENTITIES.clear()
+    _IDENTITIES[str(certificate.pem)] = identity
+    return identity
+
+
+#: The node's opened envelope key, by certificate: the query above still runs every time,
+#: so a revoked or renewed certificate is never used from here.
+_IDENTITIES: dict[str, NodeIdentity] = {}
 
 
 def known_envelope_certificates(node: Node) -> list[bytes]:

@@ -40,7 +40,7 @@ from lienthong.audit.actors import PeerActor, SystemActor
 from lienthong.audit.services import Actor, record
 from lienthong.core.errors import InvalidInput
 from lienthong.core.tasks import enqueue_on_commit
-from lienthong.documents.choices import Direction, FileKind
+from lienthong.documents.choices import FileKind
 from lienthong.documents.services import files
 from lienthong.exchange import edxml
 from lienthong.exchange.choices import (
@@ -59,7 +59,7 @@ from lienthong.exchange.identity import (
     unit_address,
     unit_by_address,
 )
-from lienthong.exchange.models import Envelope, InboundMessage, InboxItem, Peer
+from lienthong.exchange.models import Envelope, InboundMessage, InboxItem, Peer, StatusEntry
 from lienthong.exchange.trail import trail_append
 from lienthong.org.choices import NetworkProfile
 from lienthong.org.models import Node, Unit
@@ -811,6 +811,7 @@ def inbound_receive(*, data: bytes, transport_node: Node | None = None) -> Recei
 
 
 def _receive_edoc(parsed: edxml.ParsedMessage, stored: Any, sender_node: Node) -> ReceiveOutcome:
+    from lienthong.trust.errors import ValidationFailure
     from lienthong.trust.pades import validate_pdf
     from lienthong.trust.validation import active_anchor_pems
 
@@ -870,7 +871,18 @@ def _receive_edoc(parsed: edxml.ParsedMessage, stored: Any, sender_node: Node) -
         entry["sha256"] = stored_file.sha256
         entry["content_type"] = stored_file.content_type
         if stored_file.content_type == files.PDF_TYPE:
-            report = validate_pdf(pdf=attachment.data, trust_anchors=anchors)
+            try:
+                report = validate_pdf(pdf=attachment.data, trust_anchors=anchors)
+            except ValidationFailure as exc:
+                return _quarantine(
+                    data=b"",
+                    stored=stored,
+                    reason=_("%(name)s cannot be read as a PDF: %(error)s")
+                    % {"name": attachment.name, "error": exc},
+                    unit=units[0],
+                    parsed=parsed,
+                    sender_node=sender_node,
+                )
             entry["verdict"] = report.verdict
             if report.verdict == "invalid":
                 return _quarantine(
@@ -977,7 +989,6 @@ def _apply_recall(message: edxml.EdocMessage, units: list[Unit]) -> None:
 
 
 def _receive_status(parsed: edxml.ParsedMessage, stored: Any, sender_node: Node) -> ReceiveOutcome:
-    from lienthong.documents.models import Document
 
     message = parsed.message
     assert isinstance(message, edxml.StatusMessage)
@@ -993,21 +1004,20 @@ def _receive_status(parsed: edxml.ParsedMessage, stored: Any, sender_node: Node)
     earlier = InboundMessage.objects.filter(dedup_key=key).first()
     if earlier is not None:
         return ReceiveOutcome(StatusCode.ARRIVED, "", earlier, duplicate=True)
-    # The document it is about: one of ours, by its DocumentId's sender part.
+    # The document it is about: one of ours, found by the "sent" step of its trail.
     ours = unit_by_address(message.response_for.organ_id, node=local_node())
     document = None
     if ours is not None:
-        candidates = Document.objects.filter(
-            unit=ours, direction=Direction.OUTGOING, code_number__isnull=False
-        ).order_by("-pk")
-        document = next(
-            (
-                d
-                for d in candidates.iterator()
-                if edxml_document_id(d) == message.response_for.document_id
-            ),
-            None,
+        sent = (
+            StatusEntry.objects.filter(
+                unit=ours, edxml_id=message.response_for.document_id, code=StatusCode.SENT
+            )
+            .exclude(document=None)
+            .select_related("document")
+            .order_by()
+            .first()
         )
+        document = sent.document if sent is not None else None
     if ours is None:
         return _quarantine(
             data=b"",
