@@ -44,7 +44,8 @@ def network(tmp_path_factory: pytest.TempPathFactory, django_db_blocker: Any) ->
     with django_db_blocker.unblock():
         template = _database_url_template()
     root = Path(tmp_path_factory.mktemp("nodes"))
-    net = Network(root, base_port=8151, database_url=template)
+    # Other ports on PostgreSQL, so both passes may run side by side on one machine.
+    net = Network(root, base_port=8161 if template else 8151, database_url=template)
     net.setup()
     net.start()
     try:

@@ -46,22 +46,31 @@ def sweep_outbox() -> dict[str, int]:
         return _deliver()
     finally:
         backend = sweep_outbox.get_backend()
-        if backend.supports_defer:
+        if backend.supports_defer and not _sweep_waiting():
             seconds = int(getattr(settings, "EXCHANGE_SWEEP_SECONDS", 30))
             when = timezone.now() + dt.timedelta(seconds=seconds)
             sweep_outbox.using(run_after=when).enqueue()
 
 
-def sweep_schedule() -> bool:
-    """Enqueue the first sweep unless one is already waiting; True when enqueued."""
+def _sweep_waiting() -> bool:
+    """Whether a sweep is already waiting in the database queue (other backends: no way
+    to tell, so no)."""
     backend = sweep_outbox.get_backend()
-    if backend.__class__.__module__.startswith("django_tasks_db"):
-        from django_tasks_db.models import DBTaskResult
+    if not backend.__class__.__module__.startswith("django_tasks_db"):
+        return False
+    from django_tasks_db.models import DBTaskResult
 
-        waiting = DBTaskResult.objects.filter(
-            task_path=sweep_outbox.module_path, status__in=["READY", "RUNNING"]
-        )
-        if waiting.exists():
-            return False
+    return DBTaskResult.objects.filter(task_path=sweep_outbox.module_path, status="READY").exists()
+
+
+def sweep_schedule() -> bool:
+    """Enqueue a sweep unless one is already waiting; True when enqueued.
+
+    A sweep that is "running" does not count: it may be the remains of a worker that was
+    killed (it would never reschedule itself). If it is alive after all, two sweeps run
+    for a while and the next one to finish sees the other waiting and stops its chain.
+    """
+    if _sweep_waiting():
+        return False
     sweep_outbox.enqueue()
     return True
