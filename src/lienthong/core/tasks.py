@@ -14,7 +14,7 @@ from typing import Any
 from django.db import transaction
 from django_tasks import task
 
-__all__ = ["enqueue_on_commit", "task"]
+__all__ = ["enqueue_on_commit", "task", "task_waiting"]
 
 
 def enqueue_on_commit(task_obj: Any, *args: Any, using: str | None = None, **kwargs: Any) -> None:
@@ -29,3 +29,18 @@ def enqueue_on_commit(task_obj: Any, *args: Any, using: str | None = None, **kwa
         kwargs: keyword arguments (JSON-serialisable).
     """
     transaction.on_commit(lambda: task_obj.enqueue(*args, **kwargs), using=using)
+
+
+def task_waiting(task_obj: Any) -> bool:
+    """Whether a run of ``task_obj`` is waiting in the database queue.
+
+    For self-rescheduling periodic tasks: start a chain only when no run is waiting, and
+    reschedule only when none is. A run left "running" by a worker that was killed does
+    not count (it will never reschedule itself). Other backends cannot be asked: False.
+    """
+    backend = task_obj.get_backend()
+    if not backend.__class__.__module__.startswith("django_tasks_db"):
+        return False
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.filter(task_path=task_obj.module_path, status="READY").exists()

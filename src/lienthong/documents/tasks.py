@@ -15,7 +15,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from lienthong.audit.actors import SystemActor
-from lienthong.core.tasks import task
+from lienthong.core.tasks import task, task_waiting
 
 __all__ = ["REMINDER_ACTOR", "remind_overdue", "reminders_schedule"]
 
@@ -50,6 +50,8 @@ def _enqueue_next() -> None:
     if not backend.supports_defer:
         logger.info("document reminders: the task backend cannot defer; not rescheduled")
         return
+    if task_waiting(remind_overdue):
+        return  # another chain already waits (two workers started one each)
     when = timezone.now() + dt.timedelta(minutes=_minutes())
     remind_overdue.using(run_after=when).enqueue()
 
@@ -60,14 +62,7 @@ def reminders_schedule() -> bool:
     Returns:
         True when a run was enqueued.
     """
-    backend = remind_overdue.get_backend()
-    if backend.__class__.__module__.startswith("django_tasks_db"):
-        from django_tasks_db.models import DBTaskResult
-
-        waiting = DBTaskResult.objects.filter(
-            task_path=remind_overdue.module_path, status__in=["READY", "RUNNING"]
-        )
-        if waiting.exists():
-            return False
+    if task_waiting(remind_overdue):
+        return False
     remind_overdue.enqueue()
     return True

@@ -15,7 +15,7 @@ import logging
 from django.conf import settings
 from django.utils import timezone
 
-from lienthong.core.tasks import task
+from lienthong.core.tasks import task, task_waiting
 
 __all__ = ["deliver_outbox", "sweep_outbox", "sweep_schedule"]
 
@@ -46,21 +46,10 @@ def sweep_outbox() -> dict[str, int]:
         return _deliver()
     finally:
         backend = sweep_outbox.get_backend()
-        if backend.supports_defer and not _sweep_waiting():
+        if backend.supports_defer and not task_waiting(sweep_outbox):
             seconds = int(getattr(settings, "EXCHANGE_SWEEP_SECONDS", 30))
             when = timezone.now() + dt.timedelta(seconds=seconds)
             sweep_outbox.using(run_after=when).enqueue()
-
-
-def _sweep_waiting() -> bool:
-    """Whether a sweep is already waiting in the database queue (other backends: no way
-    to tell, so no)."""
-    backend = sweep_outbox.get_backend()
-    if not backend.__class__.__module__.startswith("django_tasks_db"):
-        return False
-    from django_tasks_db.models import DBTaskResult
-
-    return DBTaskResult.objects.filter(task_path=sweep_outbox.module_path, status="READY").exists()
 
 
 def sweep_schedule() -> bool:
@@ -70,7 +59,7 @@ def sweep_schedule() -> bool:
     killed (it would never reschedule itself). If it is alive after all, two sweeps run
     for a while and the next one to finish sees the other waiting and stops its chain.
     """
-    if _sweep_waiting():
+    if task_waiting(sweep_outbox):
         return False
     sweep_outbox.enqueue()
     return True

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from lienthong.audit.actors import SystemActor
-from lienthong.core.tasks import task
+from lienthong.core.tasks import task, task_waiting
 from lienthong.trust.anchoring import audit_anchor_due, audit_anchor_now
 from lienthong.trust.errors import TrustError
 
@@ -50,6 +50,8 @@ def _enqueue_next() -> None:
     if not backend.supports_defer:
         logger.info("audit anchor: the task backend cannot defer; not rescheduled")
         return
+    if task_waiting(anchor_audit_head):
+        return  # another chain already waits (two workers started one each)
     when = timezone.now() + dt.timedelta(minutes=settings.AUDIT_ANCHOR_MINUTES)
     anchor_audit_head.using(run_after=when).enqueue()
 
@@ -63,14 +65,7 @@ def anchor_schedule() -> bool:
     Returns:
         True when a run was enqueued.
     """
-    backend = anchor_audit_head.get_backend()
-    if backend.__class__.__module__.startswith("django_tasks_db"):
-        from django_tasks_db.models import DBTaskResult
-
-        waiting = DBTaskResult.objects.filter(
-            task_path=anchor_audit_head.module_path, status__in=["READY", "RUNNING"]
-        )
-        if waiting.exists():
-            return False
+    if task_waiting(anchor_audit_head):
+        return False
     anchor_audit_head.enqueue()
     return True

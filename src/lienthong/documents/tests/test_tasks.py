@@ -84,3 +84,26 @@ def test_remind_now_command(overdue: Assignment, settings: Any) -> None:
     out = StringIO()
     call_command("documents_schedule", "--now", "--json", stdout=out)
     assert out.getvalue().strip() == '{"reminded": 1}'
+
+
+def test_a_reminder_run_left_by_a_killed_worker_does_not_block_the_schedule(db: None) -> None:
+    """GIVEN the database queue holding a reminder run "running" since a worker was killed
+    WHEN the worker starts the reminders again
+    THEN a new run is enqueued (once: a second start finds it waiting)."""
+    import uuid
+
+    from django_tasks_db.models import DBTaskResult
+
+    DBTaskResult.objects.create(
+        id=uuid.uuid4(),
+        status="RUNNING",
+        started_at=timezone.now() - dt.timedelta(hours=2),
+        args_kwargs={"args": [], "kwargs": {}},
+        task_path=tasks.remind_overdue.module_path,
+        queue_name="default",
+        backend_name="default",
+        priority=0,
+    )
+
+    assert tasks.reminders_schedule() is True
+    assert tasks.reminders_schedule() is False
