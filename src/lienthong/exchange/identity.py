@@ -21,13 +21,13 @@ from lienthong.trust.choices import CertificateProfile, KeyStorage
 from lienthong.trust.errors import KeyUnavailable
 from lienthong.trust.keys import PrivateKey, decrypt_private_key
 from lienthong.trust.models import Certificate
+from lienthong.trust.pades.context import chain_of
 
 __all__ = [
     "NodeIdentity",
     "known_envelope_certificates",
     "local_node",
     "node_identity",
-    "peer_envelope_certificate",
     "unit_address",
     "unit_by_address",
 ]
@@ -105,17 +105,6 @@ class NodeIdentity:
         return self.chain[0]
 
 
-def _chain_of(certificate: Certificate) -> list[x509.Certificate]:
-    chain = [certificate.x509()]
-    authority: Any = certificate.issuer
-    seen = {certificate.pk}
-    while authority is not None and authority.certificate_id not in seen:
-        chain.append(authority.certificate.x509())
-        seen.add(authority.certificate_id)
-        authority = authority.parent
-    return chain
-
-
 def node_identity() -> NodeIdentity:
     """This node's envelope signing key and chain.
 
@@ -151,7 +140,9 @@ def node_identity() -> NodeIdentity:
         raise InvalidInput(
             _("The node's envelope key cannot be opened: %(error)s") % {"error": exc}
         ) from exc
-    identity = NodeIdentity(node=node, key=key, chain=tuple(_chain_of(certificate)))
+    identity = NodeIdentity(
+        node=node, key=key, chain=(certificate.x509(), *(ca.x509() for ca in chain_of(certificate)))
+    )
     _IDENTITIES.clear()
     _IDENTITIES[str(certificate.pem)] = identity
     return identity
@@ -174,27 +165,11 @@ def known_envelope_certificates(node: Node) -> list[bytes]:
             profile=CertificateProfile.NODE_ENVELOPE, holder_node=node
         )
         return [row.x509().public_bytes(Encoding.DER) for row in query]
-    current = peer_envelope_certificate(node)
-    return [current] if current is not None else []
-
-
-def peer_envelope_certificate(node: Node) -> bytes | None:
-    """The DER certificate ``node`` signs envelopes with, as this node knows it.
-
-    For this node: its own current envelope certificate; for another: the one the
-    directory gave (``Peer.envelope_certificate``).
-    """
-    if node.is_local:
-        try:
-            return node_identity().certificate.public_bytes(Encoding.DER)
-        except InvalidInput:
-            return None
     peer = getattr(node, "peer", None)
     if peer is None or not peer.envelope_certificate:
-        return None
+        return []
     try:
-        return x509.load_pem_x509_certificate(peer.envelope_certificate.encode()).public_bytes(
-            Encoding.DER
-        )
+        pem = peer.envelope_certificate.encode()
+        return [x509.load_pem_x509_certificate(pem).public_bytes(Encoding.DER)]
     except ValueError:
-        return None
+        return []

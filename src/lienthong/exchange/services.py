@@ -578,7 +578,6 @@ def _quarantine(**kwargs: Any) -> ReceiveOutcome:
 
 def _quarantine_now(
     *,
-    data: bytes,
     stored: Any,
     reason: str,
     unit: Unit | None,
@@ -791,13 +790,12 @@ def inbound_receive(*, data: bytes, transport_node: Node | None = None) -> Recei
     try:
         parsed = edxml.parse(data, max_bytes=max_bytes)
     except edxml.EdxmlError as exc:
-        return _quarantine(data=data, stored=stored, reason=str(exc), unit=None)
+        return _quarantine(stored=stored, reason=str(exc), unit=None)
     # Verification reads only and may take a while (signatures, PDFs): it runs outside
     # any transaction; each outcome is written in one short transaction of its own.
     sender_node, problem = _check_sender(parsed, data, transport_node)
     if problem:
         return _quarantine(
-            data=data,
             stored=stored,
             reason=problem,
             unit=None,
@@ -808,6 +806,25 @@ def inbound_receive(*, data: bytes, transport_node: Node | None = None) -> Recei
     if isinstance(parsed.message, edxml.StatusMessage):
         return _receive_status(parsed, stored, sender_node)
     return _receive_edoc(parsed, stored, sender_node)
+
+
+def _replay_of(key: str) -> ReceiveOutcome | None:
+    """The answer to a replay: "arrived" again, with the message accepted before."""
+    earlier = InboundMessage.objects.filter(dedup_key=key).first()
+    if earlier is None:
+        return None
+    return ReceiveOutcome(StatusCode.ARRIVED, "", earlier, duplicate=True)
+
+
+def _save_once(row: InboundMessage) -> ReceiveOutcome | None:
+    """Save an accepted message; when a concurrent copy won the race (the unique
+    ``dedup_key``), this one is the replay and its answer is returned."""
+    try:
+        with transaction.atomic():
+            row.save()
+    except IntegrityError:
+        return _replay_of(str(row.dedup_key))
+    return None
 
 
 def _receive_edoc(parsed: edxml.ParsedMessage, stored: Any, sender_node: Node) -> ReceiveOutcome:
@@ -825,7 +842,6 @@ def _receive_edoc(parsed: edxml.ParsedMessage, stored: Any, sender_node: Node) -
             units.append(unit)
     if not units:
         return _quarantine(
-            data=b"",
             stored=stored,
             reason=_("No recipient of this envelope is on this node."),
             unit=None,
@@ -835,9 +851,9 @@ def _receive_edoc(parsed: edxml.ParsedMessage, stored: Any, sender_node: Node) -
     key = _dedup_key(
         ("edoc", message.sender.organ_id, message.document_id, message.business.doc_type)
     )
-    earlier = InboundMessage.objects.filter(dedup_key=key).first()
-    if earlier is not None:
-        return ReceiveOutcome(StatusCode.ARRIVED, "", earlier, duplicate=True)
+    replay = _replay_of(key)
+    if replay is not None:
+        return replay
     anchors = active_anchor_pems()
     verification: list[dict[str, Any]] = []
     kept: list[tuple[edxml.Attachment, Any]] = []
@@ -853,7 +869,6 @@ def _receive_edoc(parsed: edxml.ParsedMessage, stored: Any, sender_node: Node) -
                 )
             except DecryptError as exc:
                 return _quarantine(
-                    data=b"",
                     stored=stored,
                     reason=_("%(name)s cannot be decrypted on this node: %(error)s")
                     % {"name": received.name, "error": exc},
@@ -875,7 +890,6 @@ def _receive_edoc(parsed: edxml.ParsedMessage, stored: Any, sender_node: Node) -
                 report = validate_pdf(pdf=attachment.data, trust_anchors=anchors)
             except ValidationFailure as exc:
                 return _quarantine(
-                    data=b"",
                     stored=stored,
                     reason=_("%(name)s cannot be read as a PDF: %(error)s")
                     % {"name": attachment.name, "error": exc},
@@ -886,7 +900,6 @@ def _receive_edoc(parsed: edxml.ParsedMessage, stored: Any, sender_node: Node) -
             entry["verdict"] = report.verdict
             if report.verdict == "invalid":
                 return _quarantine(
-                    data=b"",
                     stored=stored,
                     reason=_("A signature in %(name)s is invalid.") % {"name": attachment.name},
                     unit=units[0],
@@ -912,13 +925,9 @@ def _receive_edoc(parsed: edxml.ParsedMessage, stored: Any, sender_node: Node) -
     # (on SQLite a transaction holds the database's write lock).
     try:
         with transaction.atomic():
-            try:
-                with transaction.atomic():
-                    row.save()
-            except IntegrityError:
-                # A concurrent copy of the same envelope won the race: this is the replay.
-                earlier = InboundMessage.objects.get(dedup_key=key)
-                return ReceiveOutcome(StatusCode.ARRIVED, "", earlier, duplicate=True)
+            replay = _save_once(row)
+            if replay is not None:
+                return replay
             if message.business.doc_type == BusinessType.RECALL:
                 _apply_recall(message, units)
             else:
@@ -934,7 +943,6 @@ def _receive_edoc(parsed: edxml.ParsedMessage, stored: Any, sender_node: Node) -
     except InvalidInput as exc:
         # This node cannot answer (no valid envelope key): keep the envelope, say why.
         return _quarantine(
-            data=b"",
             stored=stored,
             reason=_("Accepted but not answered: %(error)s") % {"error": exc.message},
             unit=units[0],
@@ -1001,9 +1009,9 @@ def _receive_status(parsed: edxml.ParsedMessage, stored: Any, sender_node: Node)
             message.timestamp.isoformat() if message.timestamp else "",
         )
     )
-    earlier = InboundMessage.objects.filter(dedup_key=key).first()
-    if earlier is not None:
-        return ReceiveOutcome(StatusCode.ARRIVED, "", earlier, duplicate=True)
+    replay = _replay_of(key)
+    if replay is not None:
+        return replay
     # The document it is about: one of ours, found by the "sent" step of its trail.
     ours = unit_by_address(message.response_for.organ_id, node=local_node())
     document = None
@@ -1020,7 +1028,6 @@ def _receive_status(parsed: edxml.ParsedMessage, stored: Any, sender_node: Node)
         document = sent.document if sent is not None else None
     if ours is None:
         return _quarantine(
-            data=b"",
             stored=stored,
             reason=_("The status message is about a document this node did not send."),
             unit=None,
@@ -1040,12 +1047,9 @@ def _receive_status(parsed: edxml.ParsedMessage, stored: Any, sender_node: Node)
         state=InboundState.ACCEPTED,
     )
     with transaction.atomic():
-        try:
-            with transaction.atomic():
-                row.save()
-        except IntegrityError:
-            earlier = InboundMessage.objects.get(dedup_key=key)
-            return ReceiveOutcome(StatusCode.ARRIVED, "", earlier, duplicate=True)
+        replay = _save_once(row)
+        if replay is not None:
+            return replay
         trail_append(
             unit=ours,
             document=document,
