@@ -7,6 +7,8 @@ PKCS#11 token never pass through here (``lienthong.trust.tokens``).
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from typing import Any
 
 from cryptography.hazmat.primitives import serialization
@@ -64,14 +66,40 @@ def encrypt_private_key(key: PrivateKey) -> bytes:
     )
 
 
+#: Keys opened in this process, by (encrypted blob, passphrase): opening one is
+#: deliberately slow (PBKDF2, 60-100 ms), and the node opens the same few keys (its
+#: envelope, encryption, seal, OCSP and timestamp keys) for every envelope, status
+#: message and OCSP answer. Holding them opened adds no exposure: the process holds the
+#: passphrase that opens them anyway. Bounded, and keyed by the passphrase, so a changed
+#: LIENTHONG_KEY_ENCRYPTION_KEY is never bypassed.
+_OPENED: OrderedDict[tuple[bytes, bytes], PrivateKey] = OrderedDict()
+_OPENED_MAX = 64
+_OPENED_LOCK = threading.Lock()
+
+
 def decrypt_private_key(blob: bytes) -> PrivateKey:
-    """Load a key written by ``encrypt_private_key``.
+    """Load a key written by ``encrypt_private_key`` (opened once per process).
 
     Raises:
         KeyUnavailable: the blob is damaged or the key-encryption key is wrong.
     """
+    cache_key = (bytes(blob), _passphrase())
+    with _OPENED_LOCK:
+        opened = _OPENED.get(cache_key)
+        if opened is not None:
+            _OPENED.move_to_end(cache_key)
+            return opened
+    key = _load(cache_key[0], cache_key[1])
+    with _OPENED_LOCK:
+        _OPENED[cache_key] = key
+        while len(_OPENED) > _OPENED_MAX:
+            _OPENED.popitem(last=False)
+    return key
+
+
+def _load(blob: bytes, passphrase: bytes) -> PrivateKey:
     try:
-        key: Any = serialization.load_pem_private_key(bytes(blob), password=_passphrase())
+        key: Any = serialization.load_pem_private_key(blob, password=passphrase)
     except (ValueError, TypeError) as exc:
         raise KeyUnavailable(
             "The private key cannot be decrypted: wrong LIENTHONG_KEY_ENCRYPTION_KEY "
