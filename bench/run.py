@@ -30,7 +30,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = ROOT / "var" / "bench"
 #: In the order they run (unit_search reuses the country load_units leaves behind).
-BENCHMARKS = ("load_units", "unit_search", "signing", "search", "issue", "exchange")
+BENCHMARKS = ("load_units", "unit_search", "signing", "search", "issue", "exchange", "tally")
 
 
 def machine() -> dict[str, Any]:
@@ -112,7 +112,9 @@ def main(argv: list[str] | None = None) -> int:
     rows = [("benchmark", "metric", "value", "unit")]
     for name, metrics in results["benchmarks"].items():
         for metric, figure in metrics.items():
-            rows.append((name, metric, f"{figure['value']:g}", figure["unit"]))
+            value = figure["value"]
+            shown = f"{value:g}" if isinstance(value, int | float) else str(value)
+            rows.append((name, metric, shown, figure["unit"]))
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     for number, row in enumerate(rows):
         print("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)))

@@ -35,7 +35,8 @@ def _database_url_template() -> str:
     settings = connection.settings_dict
     auth = settings["USER"] + (f":{settings['PASSWORD']}" if settings["PASSWORD"] else "")
     host = f"{settings['HOST'] or '127.0.0.1'}:{settings['PORT'] or 5432}"
-    return f"postgres://{auth}@{host}/lt_loopback_{{code}}"
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    return f"postgres://{auth}@{host}/lt_loopback{worker}_{{code}}"
 
 
 @pytest.fixture(scope="module")
@@ -44,8 +45,11 @@ def network(tmp_path_factory: pytest.TempPathFactory, django_db_blocker: Any) ->
     with django_db_blocker.unblock():
         template = _database_url_template()
     root = Path(tmp_path_factory.mktemp("nodes"))
-    # Other ports on PostgreSQL, so both passes may run side by side on one machine.
-    net = Network(root, base_port=8161 if template else 8151, database_url=template)
+    # Other ports on PostgreSQL, so both passes may run side by side on one machine, and
+    # per xdist worker (each worker that runs a test of this module sets up its own pair).
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+    offset = 100 * int(worker) if worker.isdigit() else 0
+    net = Network(root, base_port=(8161 if template else 8151) + offset, database_url=template)
     net.setup()
     net.start()
     try:
@@ -102,3 +106,58 @@ def test_what_waited_for_a_node_arrives_most_urgent_first(network: Network) -> N
     assert arrived == sorted(arrived, reverse=True)
     assert arrived[0] == 4
     assert a_state["quarantined"] == 0 and b_state["dead"] == 0
+
+
+#: Recalls the newest issued document on B (run by ``lienthong shell -c``).
+RECALL = r"""
+import json
+from lienthong.documents import services as d
+from lienthong.documents.models import Document
+from lienthong.exchange.models import Envelope
+from lienthong.org.models import User
+
+clerk = User.objects.get(username="vanthu.hanoi")
+document = Document.objects.filter(state="issued").order_by("-pk").first()
+d.document_recall(actor=clerk, document=document, reason="Thu hồi thử giữa hai nút")
+envelope = Envelope.objects.filter(document=document, kind="edoc").first()
+print(json.dumps({"edxml_id": envelope.edxml_id}))
+"""
+
+
+def test_a_recall_crosses_the_network_and_the_answer_comes_back(network: Network) -> None:
+    """GIVEN a document issued by B and waiting (not registered) in the inbox at A
+    WHEN B's clerk recalls the newest one
+    THEN A receives the signed 13, takes its copy out of the inbox, and B's trail of it
+    ends sent → arrived → recall requested → accepted (15)."""
+    from tests.integration.loopback import query_one
+
+    # Its own document, whatever ran before (the order of tests is not a given).
+    before = network.state(network.a)["accepted_edocs"]
+    _finish(network.send(1, start=5000))
+    network.wait_settled(before + 1)
+    edxml_id = network.shell(network.b, RECALL)["edxml_id"].replace("'", "''")
+    deadline = time.monotonic() + 300
+    answered, state = 0, None
+    while time.monotonic() < deadline:
+        answered = query_one(
+            network.b.database_url,
+            "SELECT count(*) FROM exchange_statusentry "
+            f"WHERE edxml_id = '{edxml_id}' AND code = '15'",
+        )
+        state = query_one(
+            network.a.database_url,
+            "SELECT i.state FROM exchange_inboxitem i JOIN exchange_inboundmessage m "
+            f"ON m.id = i.message_id WHERE m.edxml_id = '{edxml_id}'",
+        )
+        if answered and state == "recalled":
+            break
+        time.sleep(1)
+
+    assert state == "recalled"
+    assert answered == 1
+    codes = query_one(
+        network.b.database_url,
+        "SELECT count(DISTINCT code) FROM exchange_statusentry "
+        f"WHERE edxml_id = '{edxml_id}' AND code IN ('00', '01', '13', '15')",
+    )
+    assert codes == 4

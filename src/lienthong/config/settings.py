@@ -402,3 +402,10 @@ EXCHANGE_DIRECTORY_ISSUER = env.str("EXCHANGE_DIRECTORY_ISSUER", "")
 EXCHANGE_TLS_CERT = env.str("EXCHANGE_TLS_CERT", "")
 EXCHANGE_TLS_KEY = env.str("EXCHANGE_TLS_KEY", "")
 EXCHANGE_TLS_CA = env.str("EXCHANGE_TLS_CA", "")
+#: Mutual TLS of the server side: nginx verifies the client certificate and forwards
+#: it (URL-encoded PEM, ``$ssl_client_escaped_cert``) in this header; only requests
+#: from ``EXCHANGE_TRUSTED_PROXIES`` may carry it. Set, every envelope must come with
+#: the TLS certificate of a node in the directory, and the sending units must be that
+#: node's. Empty (embedded mode), the envelope's signature alone decides.
+EXCHANGE_CLIENT_CERT_HEADER = env.str("EXCHANGE_CLIENT_CERT_HEADER", "")
+EXCHANGE_TRUSTED_PROXIES = env.list("EXCHANGE_TRUSTED_PROXIES", ["127.0.0.1", "::1"])

@@ -664,7 +664,7 @@ def register_xlsx(
 # --- PDF ----------------------------------------------------------------------------------
 
 
-def _font_faces() -> list[dict[str, str]]:
+def font_faces() -> list[dict[str, str]]:
     """``@font-face`` sources for Liberation Serif 2 (Vietnamese), from Debian's files."""
     for folder in FONT_DIRS:
         faces = [
@@ -693,7 +693,7 @@ def register_pdf(sheet: RegisterSheet, out: IO[bytes] | Path | None = None) -> b
         "documents/registers/register.html",
         {
             "sheet": sheet,
-            "font_faces": _font_faces(),
+            "font_faces": font_faces(),
             "column_numbers": [f"({i})" for i in range(1, len(sheet.columns) + 1)],
             "columns": list(zip(sheet.columns, sheet.widths, strict=True)),
             "generated": timezone.localtime().strftime("%d/%m/%Y %H:%M"),

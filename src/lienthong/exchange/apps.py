@@ -12,13 +12,19 @@ class ExchangeConfig(AppConfig):
     def ready(self) -> None:
         # DESIGN.md "hooks": documents calls these inside its own transactions.
         from lienthong.documents.services import issued_hooks
-        from lienthong.documents.services.hooks import handling_hooks
-        from lienthong.exchange.services import on_document_issued, on_handling_step
+        from lienthong.documents.services.hooks import handling_hooks, recall_hooks
+        from lienthong.exchange.services import (
+            on_document_issued,
+            on_document_recalled,
+            on_handling_step,
+        )
 
         if on_document_issued not in issued_hooks:
             issued_hooks.append(on_document_issued)
         if on_handling_step not in handling_hooks:
             handling_hooks.append(on_handling_step)
+        if on_document_recalled not in recall_hooks:
+            recall_hooks.append(on_document_recalled)
 
         from lienthong.core.health import CHECKS
 

@@ -64,3 +64,8 @@ class InboxState(models.TextChoices):
     REGISTERED = "registered", _("registered")
     REFUSED = "refused", _("refused")
     RECALLED = "recalled", _("taken back by the sender")
+    #: Registered here when the sender asked for it back (13): the clerk agrees (15) or
+    #: refuses (16).
+    RECALL_ASKED = "recall_asked", _("the sender asks for it back")
+    #: Not registered yet when a replacement (BussinessDocType 3) of it arrived.
+    REPLACED = "replaced", _("replaced by a newer document")

@@ -8,11 +8,13 @@ it). Nothing here writes.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
+from django.db import models
 from django.utils.translation import gettext as _
 
 from lienthong.core.errors import InvalidInput
@@ -30,6 +32,7 @@ __all__ = [
     "node_identity",
     "unit_address",
     "unit_by_address",
+    "units_by_address",
 ]
 
 #: Provisional address of a unit with no mã định danh yet: "<node code>.L<unit id>".
@@ -90,6 +93,39 @@ def unit_by_address(address: str, *, node: Node | None = None) -> Unit | None:
     if unit is not None:
         return unit
     return query.filter(exchange_address__address=address).first()
+
+
+def units_by_address(addresses: Iterable[str], *, node: Node | None = None) -> dict[str, Unit]:
+    """``unit_by_address`` for many addresses in three queries (a fan-out's recipients).
+
+    Returns the units found, by address; an address that names no unit is absent.
+    """
+    wanted = {(a or "").strip() for a in addresses} - {""}
+    found: dict[str, Unit] = {}
+    query = Unit.objects.select_related("node").order_by()
+    if node is not None:
+        query = query.filter(node=node)
+    provisional: dict[int, str] = {}
+    for address in wanted:
+        match = _PROVISIONAL.match(address)
+        if match is not None:
+            provisional[int(match["pk"])] = address
+    if provisional:
+        for unit in query.filter(pk__in=provisional, node__is_local=True, organ_id__isnull=True):
+            address = provisional[unit.pk]
+            if _PROVISIONAL.match(address)["node"] == unit.node.code:  # type: ignore[index]
+                found[address] = unit
+    rest = wanted - set(found)
+    if rest:
+        for unit in query.filter(organ_id__in=rest):
+            found[str(unit.organ_id)] = unit
+        rest -= set(found)
+    if rest:
+        for unit in query.filter(exchange_address__address__in=rest).annotate(
+            _address=models.F("exchange_address__address")
+        ):
+            found.setdefault(str(unit._address), unit)
+    return found
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -16,9 +18,9 @@ from lienthong.core.permissions import user_can
 from lienthong.documents import selectors as document_selectors
 from lienthong.documents.views._common import person
 from lienthong.exchange import selectors, services
-from lienthong.exchange.choices import StatusCode
+from lienthong.exchange.choices import InboxState, StatusCode
 from lienthong.exchange.forms import InboxRegisterForm, ReasonForm
-from lienthong.exchange.trail import trail_verify
+from lienthong.exchange.trail import chain_check
 from lienthong.org.views import login_required
 
 __all__ = [
@@ -28,9 +30,14 @@ __all__ = [
     "inbox_refuse",
     "inbox_register",
     "operations",
+    "recall_accept",
+    "recall_refuse",
     "redrive",
     "sent_trail",
 ]
+
+#: Recipients per page of a sent document's trail page.
+TRAIL_PAGE_SIZE = 100
 
 #: The order in which a recipient's steps are shown (vn-rules.md §3.6).
 STEPS = (
@@ -50,11 +57,34 @@ def _or_404(call: Any, **kwargs: Any) -> Any:
         raise Http404(str(exc.message)) from exc
 
 
+def _act(request: HttpRequest, back: str, done: str, call: Any, **kwargs: Any) -> HttpResponse:
+    """Run a service for the person; say "done" or why not; go back to ``back``."""
+    try:
+        call(actor=person(request), **kwargs)
+    except ApplicationError as exc:
+        messages.error(request, _("Not done: %(reason)s") % {"reason": exc.message})
+    else:
+        messages.success(request, done)
+    return redirect(back)
+
+
+def _with_reason(
+    request: HttpRequest, back: str, missing: str, done: str, call: Any, **kwargs: Any
+) -> HttpResponse:
+    """``_act`` with the reason the person typed (refused with ``missing`` when empty)."""
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, missing)
+        return redirect(back)
+    return _act(request, back, done, call, reason=form.cleaned_data["reason"], **kwargs)
+
+
 @login_required
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
     """Documents arrived by exchange in the person's units, waiting to be registered."""
     items = list(selectors.inbox_list(user=request.user)[:200])
+    asked = list(selectors.inbox_list(user=request.user, state=InboxState.RECALL_ASKED)[:200])
     forms = {
         item.pk: InboxRegisterForm(type_name=item.type_name, prefix=f"i{item.pk}") for item in items
     }
@@ -64,6 +94,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         {
             "rows": [(item, forms[item.pk]) for item in items],
             "refuse_form": ReasonForm(),
+            "asked": asked,
             "may_register": user_can(request.user, "exchange.change_inboxitem"),
         },
     )
@@ -98,17 +129,43 @@ def inbox_register(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def inbox_refuse(request: HttpRequest, pk: int) -> HttpResponse:
     item = _or_404(selectors.inbox_get, user=request.user, pk=pk)
-    form = ReasonForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Give the reason for refusing it."))
-        return redirect("exchange-inbox")
-    try:
-        services.inbox_refuse(actor=person(request), item=item, reason=form.cleaned_data["reason"])
-    except ApplicationError as exc:
-        messages.error(request, _("Not done: %(reason)s") % {"reason": exc.message})
-    else:
-        messages.success(request, _("Refused; the sender is told why."))
-    return redirect("exchange-inbox")
+    return _with_reason(
+        request,
+        "exchange-inbox",
+        _("Give the reason for refusing it."),
+        _("Refused; the sender is told why."),
+        services.inbox_refuse,
+        item=item,
+    )
+
+
+@login_required
+@require_POST
+def recall_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    """The clerk gives a registered document back to a sender who asked (15)."""
+    item = _or_404(selectors.inbox_get, user=request.user, pk=pk)
+    return _act(
+        request,
+        "exchange-inbox",
+        _("Given back; the document is out of handling."),
+        services.inbox_recall_accept,
+        item=item,
+    )
+
+
+@login_required
+@require_POST
+def recall_refuse(request: HttpRequest, pk: int) -> HttpResponse:
+    """The clerk refuses to give it back, with the reason (16)."""
+    item = _or_404(selectors.inbox_get, user=request.user, pk=pk)
+    return _with_reason(
+        request,
+        "exchange-inbox",
+        _("Give the reason for refusing it."),
+        _("Refused; the sender is told why."),
+        services.inbox_recall_refuse,
+        item=item,
+    )
 
 
 @login_required
@@ -120,23 +177,63 @@ def sent_trail(request: HttpRequest, pk: int) -> HttpResponse:
     except NotFound as exc:
         raise Http404(str(exc.message)) from exc
     trails = selectors.trail_for(user=request.user, document=document)
-    rows = []
+    today = timezone.localdate()
+    rows: list[dict[str, Any]] = []
+    reached_by_step = dict.fromkeys(STEPS, 0)
     for address, entries in trails.items():
         reached = {entry.code for entry in entries}
-        check = trail_verify(
-            unit=document.unit, document_id=entries[0].edxml_id, recipient_organ_id=address
-        )
+        for code in reached & set(STEPS):
+            reached_by_step[StatusCode(code)] += 1
+        finished = reached & {StatusCode.DONE, StatusCode.REFUSED, StatusCode.CHANGE_ACCEPTED}
         rows.append(
             {
                 "address": address,
                 "name": next((e.description for e in entries if e.code == StatusCode.SENT), ""),
                 "steps": [(code, StatusCode(code).label, code in reached) for code in STEPS],
                 "refused": StatusCode.REFUSED in reached,
+                "recall": _recall_label(entries),
+                # The answer was due and has not come (vn-rules.md §3.6: 06 carries it).
+                "overdue": bool(document.due_date and document.due_date < today and not finished),
                 "entries": entries,
-                "verified": check.ok,
+                "verified": chain_check(entries).ok,
             }
         )
-    return render(request, "exchange/trail.html", {"document": document, "rows": rows})
+    # A document sent to every commune has thousands of recipients: the summary counts
+    # them all, the table shows them a page at a time (slow links, old computers).
+    summary = [(StatusCode(code).label, reached_by_step[code]) for code in STEPS]
+    page = Paginator(rows, TRAIL_PAGE_SIZE).get_page(request.GET.get("trang"))
+    return render(
+        request,
+        "exchange/trail.html",
+        {
+            "document": document,
+            "rows": page.object_list,
+            "page": page,
+            "total": len(rows),
+            "summary": summary,
+            "refused": sum(1 for row in rows if row["refused"]),
+            "broken": sum(1 for row in rows if not row["verified"]),
+            "overdue": sum(1 for row in rows if row["overdue"]),
+        },
+    )
+
+
+def _recall_label(entries: list[Any]) -> str:
+    """Where a recall stands at one recipient: asked (13), given back (15), refused (16)."""
+    last = next(
+        (
+            e.code
+            for e in reversed(entries)
+            if e.code
+            in (
+                StatusCode.RECALL_REQUESTED,
+                StatusCode.CHANGE_ACCEPTED,
+                StatusCode.CHANGE_REFUSED,
+            )
+        ),
+        None,
+    )
+    return str(StatusCode(last).label) if last else ""
 
 
 @login_required
@@ -165,13 +262,13 @@ def operations(request: HttpRequest) -> HttpResponse:
 @require_POST
 def redrive(request: HttpRequest, pk: str) -> HttpResponse:
     envelope = _or_404(selectors.envelope_get, user=request.user, pk=pk)
-    try:
-        services.envelope_redrive(actor=person(request), envelope=envelope)
-    except ApplicationError as exc:
-        messages.error(request, _("Not done: %(reason)s") % {"reason": exc.message})
-    else:
-        messages.success(request, _("The envelope is queued again."))
-    return redirect("exchange-operations")
+    return _act(
+        request,
+        "exchange-operations",
+        _("The envelope is queued again."),
+        services.envelope_redrive,
+        envelope=envelope,
+    )
 
 
 @login_required
@@ -197,16 +294,11 @@ def inbound_release(request: HttpRequest, pk: str) -> HttpResponse:
 @require_POST
 def inbound_discard(request: HttpRequest, pk: str) -> HttpResponse:
     message = _or_404(selectors.inbound_get, user=request.user, pk=pk)
-    form = ReasonForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Give the reason for discarding it."))
-        return redirect("exchange-operations")
-    try:
-        services.inbound_discard(
-            actor=person(request), message=message, reason=form.cleaned_data["reason"]
-        )
-    except ApplicationError as exc:
-        messages.error(request, _("Not done: %(reason)s") % {"reason": exc.message})
-    else:
-        messages.success(request, _("Discarded; it is kept as evidence."))
-    return redirect("exchange-operations")
+    return _with_reason(
+        request,
+        "exchange-operations",
+        _("Give the reason for discarding it."),
+        _("Discarded; it is kept as evidence."),
+        services.inbound_discard,
+        message=message,
+    )

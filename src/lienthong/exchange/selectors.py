@@ -58,6 +58,7 @@ def trail_for(*, user: Any, document: Any) -> dict[str, list[StatusEntry]]:
     rows = (
         StatusEntry.objects.restrict(user, "view")
         .filter(document=document, unit=document.unit)
+        .select_related("message")
         .order_by("recipient_organ_id", "pk")
     )
     out: dict[str, list[StatusEntry]] = {}

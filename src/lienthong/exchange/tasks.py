@@ -41,8 +41,14 @@ def deliver_outbox() -> dict[str, int]:
 
 @task()
 def sweep_outbox() -> dict[str, int]:
-    """Deliver what is due, then run again ``EXCHANGE_SWEEP_SECONDS`` later."""
+    """Ask the nodes we wait for whether they are back, deliver what is due, then run
+    again ``EXCHANGE_SWEEP_SECONDS`` later."""
+    from lienthong.exchange.services import outbox_probe
+
     try:
+        back = outbox_probe()
+        if back:
+            logger.info("exchange: %s back, delivering", ", ".join(back))
         return _deliver()
     finally:
         backend = sweep_outbox.get_backend()

@@ -16,7 +16,7 @@ from django.conf import settings
 
 from lienthong.org.models import Node
 
-__all__ = ["ENVELOPES_PATH", "post_envelope", "tls_options"]
+__all__ = ["ENVELOPES_PATH", "post_envelope", "probe", "tls_options"]
 
 ENVELOPES_PATH = "/exchange/v1/envelopes"
 
@@ -62,3 +62,19 @@ def post_envelope(*, node: Node, data: bytes) -> None:
     reason = f"{url}: HTTP {response.status_code} {response.text[:200]}"
     permanent = 400 <= response.status_code < 500 and response.status_code not in (408, 429)
     raise DeliveryError(reason, permanent=permanent)
+
+
+def probe(*, node: Node, timeout: float = 3.0) -> bool:
+    """Whether ``node`` answers ``GET /healthz`` with 200 (over the same TLS as delivery)."""
+    if not node.base_url:
+        return False
+    try:
+        response = requests.get(
+            node.base_url.rstrip("/") + "/healthz",
+            timeout=timeout,
+            allow_redirects=False,
+            **tls_options(),
+        )
+    except requests.RequestException:
+        return False
+    return response.status_code == 200

@@ -35,6 +35,7 @@ from lienthong.documents.services.incoming import (
     document_done,
     document_present,
     document_register_incoming,
+    document_withdraw,
 )
 from lienthong.documents.services.outgoing import (
     IssuedHook,
@@ -74,6 +75,7 @@ __all__ = [
     "document_return",
     "document_sign",
     "document_submit",
+    "document_withdraw",
     "file_open",
     "file_read",
     "file_store",

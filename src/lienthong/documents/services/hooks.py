@@ -8,6 +8,11 @@ Contract: a hook is called as ``hook(document, step, data)`` inside the transact
 the service that made the step, after the step is saved; ``step`` is one of
 ``HANDLING_STEPS``; ``data`` may hold ``"answer"`` (the answer document, for
 ``"done"``) and ``"note"``. A hook that raises rolls the step back.
+
+``recall_hooks`` are told when an issued document is recalled (NĐ 30 Điều 18,
+Phụ lục VI III.8): ``hook(document, reason)``, inside ``document_recall``'s transaction
+after the document is frozen; ``exchange`` asks every recipient to take it back
+(status 13). A hook that raises rolls the recall back.
 """
 
 from __future__ import annotations
@@ -15,15 +20,26 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["HANDLING_STEPS", "HandlingHook", "handling_hooks", "run_handling_hooks"]
+__all__ = [
+    "HANDLING_STEPS",
+    "HandlingHook",
+    "RecallHook",
+    "handling_hooks",
+    "recall_hooks",
+    "run_handling_hooks",
+    "run_recall_hooks",
+]
 
 #: The steps a hook is told of.
 HANDLING_STEPS = ("registered", "assigned", "in_progress", "done")
 
 HandlingHook = Callable[[Any, str, dict[str, Any]], None]
 
+RecallHook = Callable[[Any, str], None]
+
 #: Registered by higher apps in their ``AppConfig.ready()``.
 handling_hooks: list[HandlingHook] = []
+recall_hooks: list[RecallHook] = []
 
 
 def run_handling_hooks(document: Any, step: str, **data: Any) -> None:
@@ -32,3 +48,9 @@ def run_handling_hooks(document: Any, step: str, **data: Any) -> None:
         raise ValueError(f"unknown handling step {step!r}")
     for hook in list(handling_hooks):
         hook(document, step, dict(data))
+
+
+def run_recall_hooks(document: Any, reason: str) -> None:
+    """Call every registered recall hook with ``document`` and ``reason``."""
+    for hook in list(recall_hooks):
+        hook(document, reason)

@@ -58,6 +58,7 @@ __all__ = [
     "document_done",
     "document_present",
     "document_register_incoming",
+    "document_withdraw",
 ]
 
 logger = logging.getLogger(__name__)
@@ -365,6 +366,7 @@ def assignment_progress(*, actor: Actor, assignment: Assignment, text: str) -> A
     if assignment.state == HandlingState.DONE:
         raise InvalidInput(_("This assignment is already done."))
     document = assignment.document
+    _not_withdrawn(document)
     with transaction.atomic():
         stamp = timezone.localtime().strftime("%d/%m/%Y")
         line = f"{stamp}: {text.strip()}"
@@ -402,6 +404,7 @@ def assignment_done(
     if answer is not None:
         answer = require_document(actor, answer, "view")
     document = assignment.document
+    _not_withdrawn(document)
     with transaction.atomic():
         assignment.state = HandlingState.DONE
         assignment.closed_at = timezone.now()
@@ -462,6 +465,44 @@ def document_done(*, actor: Actor, document: Document, note: str = "") -> Docume
             state=HandlingState.DONE, closed_at=timezone.now()
         )
         _close(actor=actor, document=document, note=note)
+        index(document)
+    return document
+
+
+def _not_withdrawn(document: Document) -> None:
+    if document.state == DocumentState.RECALLED:
+        raise InvalidInput(
+            _("This document was taken back by its sender: it is no longer handled.")
+        )
+
+
+def document_withdraw(*, actor: Actor, document: Document, reason: str) -> Document:
+    """Take a received document out of handling because its sender recalled it.
+
+    NĐ 30 Điều 18 and Phụ lục VI III.8 (vn-rules.md §1.4): on an electronic recall the
+    receiver deletes the document and tells the sender. The record is kept (the
+    register must stay whole), frozen in the state "recalled" with the reason; its open
+    assignments are closed.
+
+    Raises:
+        InvalidInput: no reason, or not a received document in handling or done.
+        PermissionDenied: the actor may not register documents in its unit.
+        NotFound: out of reach.
+    """
+    if not reason.strip():
+        raise InvalidInput(_("Give the reason for the recall."))
+    document = require_document(actor, document, "view")
+    require_state(document, *_OPEN_STATES, DocumentState.DONE)
+    if not unit_allowed(actor, document.unit, "documents.register_document"):
+        raise PermissionDenied(_("Only the unit's clerk can take a document out of handling."))
+    with transaction.atomic():
+        document.assignments.exclude(state=HandlingState.DONE).update(
+            state=HandlingState.DONE, closed_at=timezone.now()
+        )
+        document.state = DocumentState.RECALLED
+        save_checked(document)
+        event(document, EventKind.RECALLED, actor, reason.strip())
+        audit(actor, "document.withdraw", document, reason=reason.strip()[:500])
         index(document)
     return document
 

@@ -57,6 +57,7 @@ from lienthong.documents.services._common import (
     unit_allowed,
 )
 from lienthong.documents.services.guard import classification_guard
+from lienthong.documents.services.hooks import run_recall_hooks
 
 __all__ = [
     "IssuedHook",
@@ -767,4 +768,6 @@ def document_recall(*, actor: Actor, document: Document, reason: str) -> Documen
         event(document, EventKind.RECALLED, actor, reason.strip())
         audit(actor, "document.recall", document, reason=reason.strip()[:500])
         index(document)
+        # The recipients are asked to take it back (exchange: status 13).
+        run_recall_hooks(document, reason.strip())
     return document

@@ -16,9 +16,9 @@ from django.utils import translation
 from lienthong.audit.actors import SystemActor
 from lienthong.documents.services import files
 from lienthong.documents.tests.workflow_helpers import Office, office, pki, storage
-from lienthong.exchange import services
 from lienthong.exchange.choices import InboundState
 from lienthong.exchange.models import Envelope, InboundMessage, InboxItem
+from lienthong.exchange.services.inbound import _VALIDATED
 from lienthong.exchange.tests.test_edxml_hostile import BILLION_LAUGHS, EXTERNAL_ENTITY
 from lienthong.exchange.tests.test_local_flow import _issue
 from lienthong.org.models import Unit
@@ -123,7 +123,7 @@ def test_an_envelope_signed_with_a_revoked_node_certificate_is_refused(
     WHEN the envelope is posted THEN 02 with the revocation as reason, nothing registered."""
     from lienthong.trust import services as trust
 
-    services._VALIDATED.clear()
+    _VALIDATED.clear()
     trust.certificate_revoke(
         actor=SystemActor("test"), certificate=office.pki.cas.node, reason="key_compromise"
     )
@@ -142,3 +142,74 @@ def test_an_oversized_body_is_a_413(envelope: bytes, settings: Any) -> None:
 
     assert response.status_code == 413
     assert not InboundMessage.objects.exists()
+
+
+def _tls_pem(name: str) -> str:
+    import datetime as dt
+    from urllib.parse import quote
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=30))
+        .sign(key, hashes.SHA256())
+    )
+    return quote(cert.public_bytes(serialization.Encoding.PEM).decode())
+
+
+def test_with_mutual_tls_the_peer_is_the_node_of_the_client_certificate(
+    envelope: bytes, world: Any, settings: Any
+) -> None:
+    """GIVEN nginx forwarding the verified client certificate (EXCHANGE_CLIENT_CERT_HEADER)
+    WHEN envelopes come without it, from an untrusted address, with a certificate of no
+    node, with another node's certificate, and with the sending node's own
+    THEN the first three are 403 and kept nowhere, the fourth is quarantined (the sender
+    is not that node's), and only the last is accepted."""
+    from lienthong.exchange.identity import local_node
+    from lienthong.exchange.models import Peer
+    from lienthong.org.choices import NetworkProfile
+    from lienthong.org.models import Node
+
+    settings.EXCHANGE_CLIENT_CERT_HEADER = "X-SSL-Client-Cert"
+    ours, theirs, stranger = _tls_pem("A"), _tls_pem("Z"), _tls_pem("?")
+    Peer.objects.create(node=local_node(), tls_certificate=_unquoted(ours))
+    other = Node.objects.create(code="Z", name="Nút Z", network_profile=NetworkProfile.DEDICATED)
+    Peer.objects.create(node=other, tls_certificate=_unquoted(theirs))
+
+    def post(cert: str | None, address: str = "127.0.0.1") -> Any:
+        headers = {"HTTP_X_SSL_CLIENT_CERT": cert} if cert is not None else {}
+        return Client(HTTP_ACCEPT_LANGUAGE="en", REMOTE_ADDR=address).post(
+            URL, data=envelope, content_type="application/xml", **headers
+        )
+
+    assert post(None).status_code == 403
+    assert post(ours, address="10.0.0.9").status_code == 403
+    assert post(stranger).status_code == 403
+    assert not InboundMessage.objects.exists()
+
+    wrong = post(theirs)
+    assert wrong.status_code == 202 and wrong.json()["status"] == "02"
+    assert "belongs to node" in wrong.json()["reason"]
+    _nothing_registered()
+
+    right = post(ours)
+    assert right.status_code == 202 and right.json()["status"] == "01"
+    assert InboxItem.objects.filter(unit=world.commune_a1).count() == 1
+
+
+def _unquoted(value: str) -> str:
+    from urllib.parse import unquote
+
+    return unquote(value)

@@ -135,3 +135,99 @@ def test_the_operations_page_is_for_the_it_officer(
     envelope.refresh_from_db()
     assert envelope.state == OutboxState.QUEUED
     assert InboundMessage.objects.get(pk=bad.message.pk).state == InboundState.DISCARDED
+
+
+def test_the_clerk_answers_a_recall_from_the_inbox_page(
+    arrived: Any, office: Office, world: Any
+) -> None:
+    """GIVEN a document registered at Hoàn Kiếm, then recalled by its sender
+    WHEN Hoàn Kiếm's clerk opens the inbox and gives it back
+    THEN the page shows the request with the sender's reason; Cửa Nam's clerk cannot
+    answer it (404); after the answer the sender's trail page reads "recall or update
+    accepted" for Hoàn Kiếm."""
+    from lienthong.documents import services as documents
+
+    item = InboxItem.objects.get(unit=world.commune_a1)
+    services.inbox_register(actor=world.clerk_a1, item=item, document_type=arrived.document_type)
+    documents.document_recall(actor=office.clerk, document=arrived, reason="Sai trích yếu")
+    services.outbox_deliver()
+    clerk = _client(world.clerk_a1)
+
+    page = clerk.get("/lien-thong/hop-den/").content.decode()
+    assert 'id="recall-asked"' in page and "Sai trích yếu" in page
+    assert f'id="give-back-{item.pk}"' in page
+    other = _client(world.clerk_a2)
+    assert other.post(f"/lien-thong/hop-den/{item.pk}/tra-lai/").status_code == 404
+    clerk.post(f"/lien-thong/hop-den/{item.pk}/khong-tra-lai/", {"reason": ""})
+    item.refresh_from_db()
+    assert item.state == InboxState.RECALL_ASKED
+
+    clerk.post(f"/lien-thong/hop-den/{item.pk}/tra-lai/")
+    services.outbox_deliver()
+
+    item.refresh_from_db()
+    assert item.state == InboxState.RECALLED
+    trail = _client(world.leader_a).get(f"/lien-thong/van-ban/{arrived.pk}/").content.decode()
+    assert "Recall or update accepted" in trail and "intact" in trail
+
+
+def test_the_sender_sees_who_is_overdue(office: Office, world: Any) -> None:
+    """GIVEN a document due yesterday, sent to two communes, one of which has answered
+    (done) and one not
+    WHEN the sender opens the trail page
+    THEN the due date shows and only the silent recipient is marked overdue."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from lienthong.documents import services as documents
+
+    for unit in (world.commune_a1, world.commune_a2):
+        Register.objects.create(unit=unit, direction=Direction.INCOMING, name="Sổ đến")
+    document = _issue(office, [world.commune_a1, world.commune_a2])
+    services.outbox_deliver()
+    item = InboxItem.objects.get(unit=world.commune_a1)
+    incoming = services.inbox_register(
+        actor=world.clerk_a1, item=item, document_type=document.document_type
+    )
+    documents.document_done(actor=world.clerk_a1, document=incoming, note="Xong")
+    services.outbox_deliver()
+    type(document).objects.filter(pk=document.pk).update(
+        due_date=timezone.localdate() - dt.timedelta(days=1)
+    )
+
+    trail = _client(world.leader_a).get(f"/lien-thong/van-ban/{document.pk}/").content.decode()
+
+    assert 'id="trail-overdue"' in trail and "1 recipient has not answered in time" in trail
+    assert trail.count('class="error overdue"') == 1
+    rows = trail.split("<tr>")
+    overdue_row = next(r for r in rows if 'class="error overdue"' in r)
+    assert world.commune_a2.name in overdue_row
+
+
+def test_the_trail_page_sums_up_and_pages_through_many_recipients(
+    office: Office, world: Any, monkeypatch: Any
+) -> None:
+    """GIVEN a document delivered to two communes, one of which refused it, and a page
+    size of one recipient
+    WHEN the sender opens the trail page and its second page
+    THEN the summary counts both recipients per step as bars (2/2 arrived), says one
+    refused, and each page shows one recipient with a link to the next."""
+    from lienthong.exchange import pages
+
+    monkeypatch.setattr(pages, "TRAIL_PAGE_SIZE", 1)
+    document = _issue(office, [world.commune_a1, world.commune_a2])
+    services.outbox_deliver()
+    services.inbox_refuse(
+        actor=world.clerk_a2, item=InboxItem.objects.get(unit=world.commune_a2), reason="Nhầm"
+    )
+    leader = _client(world.leader_a)
+
+    first = leader.get(f"/lien-thong/van-ban/{document.pk}/").content.decode()
+    second = leader.get(f"/lien-thong/van-ban/{document.pk}/?trang=2").content.decode()
+
+    assert 'id="trail-summary"' in first
+    assert '<meter min="0" max="2" value="2">2/2</meter>' in first  # sent, arrived
+    assert "1 recipient refused it" in first
+    assert 'id="trail-next"' in first and 'id="trail-next"' not in second
+    assert (world.commune_a1.name in first) != (world.commune_a1.name in second)
