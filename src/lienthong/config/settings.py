@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "lienthong.trust",
     "lienthong.documents",
     "lienthong.exchange",
+    "lienthong.elections",
 ]
 
 MIDDLEWARE = [

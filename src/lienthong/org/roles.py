@@ -53,6 +53,20 @@ _DOCS_LEAD = [
 ]
 # Exchange (issue #5): the clerk works the unit's inbox; everyone who reads documents sees
 # where a sent document stands; the IT officer runs the outbox and the quarantine.
+# Elections (issue #6): the counting board sets up its congress's elections, enters
+# the ballots and counts them (190 Art. 8).
+_ELECTIONS_BOARD = [
+    ("elections.view_congress", _S),
+    ("elections.add_congress", _S),
+    ("elections.view_election", _S),
+    ("elections.add_election", _S),
+    ("elections.change_election", _S),
+    ("elections.view_round", _S),
+    ("elections.add_round", _S),
+    ("elections.change_round", _S),
+    ("elections.view_ballotrecord", _S),
+    ("elections.add_ballotrecord", _S),
+]
 _EXCHANGE_READ = [("exchange.view_statusentry", _S), ("exchange.view_inboxitem", _S)]
 _EXCHANGE_CLERK = [
     ("exchange.change_inboxitem", _S),
@@ -159,7 +173,7 @@ BUILTIN_ROLES: tuple[RoleSpec, ...] = (
         RoleCode.COUNTING_BOARD,
         "Ban Kiểm phiếu",
         Clearance.NONE,
-        (("org.view_unit", _S),),
+        (("org.view_unit", _S), *_ELECTIONS_BOARD),
     ),
     RoleSpec(
         RoleCode.STEERING,

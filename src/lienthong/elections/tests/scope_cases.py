@@ -1,0 +1,49 @@
+"""How the shared permission matrix exercises the elections app's scoped models."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from lienthong.core.testing.matrix import ScopeCase
+from lienthong.elections.choices import Body, ElectionKind
+from lienthong.elections.models import BallotRecord, Congress, Election, Round
+
+
+def _congress_in(unit: Any) -> Congress:
+    return Congress.objects.create(
+        unit=unit, name="Đại hội thử", body=Body.MEMBERS, held_on=dt.date(2025, 6, 1)
+    )
+
+
+def _election_in(unit: Any) -> Election:
+    return Election.objects.create(
+        congress=_congress_in(unit),
+        kind=ElectionKind.COMMITTEE,
+        body=Body.MEMBERS,
+        seats=3,
+        convened=20,
+        present=20,
+    )
+
+
+def _round_in(unit: Any) -> Round:
+    return Round.objects.create(
+        election=_election_in(unit), number=1, seats=3, names=["A B", "C D", "E F"]
+    )
+
+
+def _record_in(unit: Any) -> BallotRecord:
+    from lienthong.org.tests.factories import UserFactory
+
+    return BallotRecord.objects.create(
+        round=_round_in(unit), team=1, number=1, kept=["A B"], entered_by=UserFactory()
+    )
+
+
+SCOPE_CASES = [
+    ScopeCase(model=Congress, make=_congress_in),
+    ScopeCase(model=Election, make=_election_in),
+    ScopeCase(model=Round, make=_round_in),
+    ScopeCase(model=BallotRecord, make=_record_in),
+]
