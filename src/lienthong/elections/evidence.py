@@ -8,6 +8,8 @@ of vote-rules.md §B2-B4):
 - ``result.json``: the result as counted (the output form);
 - ``ballots.csv``: the same ballot records, one line per ballot, for a spreadsheet;
 - ``journal.json``: the round's entry journal with its hash chain;
+- ``decisions.json``: the counting board's decisions on doubtful ballots, with reasons;
+- ``minutes.pdf``: the counting minutes with the board's signatures, once drawn up;
 - ``manifest.sha256``: the SHA-256 of every other file (``sha256sum -c`` reads it).
 
 ``verify_package`` (``lienthong tally --verify PACKAGE``) checks the manifest, counts
@@ -84,9 +86,12 @@ def build_package(
     result: dict[str, Any],
     round_id: Any,
     journal: list[dict[str, Any]],
+    extra: dict[str, bytes] | None = None,
 ) -> bytes:
-    """The ZIP of a counted round (see the module docstring)."""
+    """The ZIP of a counted round (see the module docstring); ``extra`` adds files such
+    as the signed minutes (``minutes.pdf``) and the board's decisions, in the manifest."""
     files = {
+        **(extra or {}),
         "round.json": json.dumps(round_input, ensure_ascii=False, indent=1).encode("utf-8"),
         "result.json": json.dumps(result, ensure_ascii=False, indent=1).encode("utf-8"),
         "ballots.csv": _ballots_csv(round_input["ballots"], list(round_input["candidates"])),

@@ -37,6 +37,7 @@ class Congress(models.Model):
     name = models.CharField(_("name"), max_length=300)
     body = models.CharField(_("who votes"), max_length=12, choices=Body.choices)
     held_on = models.DateField(_("date"))
+    place = models.CharField(_("place"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = ElectionsManager()
@@ -65,6 +66,9 @@ class Election(models.Model):
     present = models.PositiveIntegerField(_("present"))
     #: [{"reason": "...", "count": n}], 190 Art. 30.2-30.3 (vote-rules.md §A3.1).
     deductions = models.JSONField(_("deductions from the base"), default=list)
+    #: The counting board (190 Art. 8): [{"name", "role": "chair" | "member",
+    #: "username"}]; a board member with an account signs the minutes.
+    board = models.JSONField(_("counting board"), default=list)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = ElectionsManager()
@@ -120,6 +124,17 @@ class Round(models.Model):
     received = models.PositiveIntegerField(_("ballots received"), null=True, blank=True)
     #: The count (``tally.result_to_json``), once counted.
     result = models.JSONField(_("result"), null=True, blank=True)
+    #: The counting minutes (biên bản kiểm phiếu), with the board's signatures so far.
+    minutes = models.ForeignKey(
+        "documents.StoredFile",
+        verbose_name=_("counting minutes"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    #: Who has signed the minutes, in order: [{"name", "username", "at"}].
+    minutes_signed_by = models.JSONField(_("minutes signed by"), default=list)
 
     objects = ElectionsManager()
     scope_path: ClassVar[str] = "election__congress__unit"
@@ -148,6 +163,9 @@ class BallotRecord(models.Model):
     stamped = models.BooleanField(_("stamped"), default=True)
     written_in = models.JSONField(_("names written in"), default=list)
     extra_mark = models.BooleanField(_("special mark"), default=False)
+    #: The team sends the ballot to the board (190 Art. 8: the board concludes on
+    #: doubtful and invalid ballots); not part of the reading the teams must agree on.
+    doubtful = models.BooleanField(_("for the board to decide"), default=False)
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("entered by"), on_delete=models.PROTECT
     )
@@ -177,6 +195,49 @@ class BallotRecord(models.Model):
             tuple(sorted(self.written_in)),
             self.extra_mark,
         )
+
+
+class BallotDecision(models.Model):
+    """The counting board's decision on a doubtful ballot, with its reason (190 Art. 8).
+
+    ``valid``: the ballot counts as read (irregular marks set aside); ``invalid``: it is
+    invalid for ``reason_code`` (not issued by the board, or a special mark / added
+    content, vote-rules.md §A2). The decision is final and journaled.
+    """
+
+    class Verdict(models.TextChoices):
+        VALID = "valid", _("valid")
+        INVALID = "invalid", _("invalid")
+
+    class Reason(models.TextChoices):
+        NOT_OFFICIAL = "not_official", _("not the official ballot or not stamped")
+        EXTRA_MARK = "extra_mark", _("a special mark, signature or added content")
+
+    round = models.ForeignKey(
+        Round, verbose_name=_("round"), on_delete=models.CASCADE, related_name="decisions"
+    )
+    number = models.PositiveIntegerField(_("ballot in the stack"))
+    verdict = models.CharField(_("decision"), max_length=8, choices=Verdict.choices)
+    reason_code = models.CharField(_("ground"), max_length=20, choices=Reason.choices, blank=True)
+    note = models.TextField(_("reason"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT
+    )
+    decided_at = models.DateTimeField(_("decided"), auto_now=True)
+
+    objects = ElectionsManager()
+    scope_path: ClassVar[str] = "round__election__congress__unit"
+
+    class Meta:
+        verbose_name = _("board decision")
+        verbose_name_plural = _("board decisions")
+        ordering = ["round", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "number"], name="one_decision_per_ballot")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round} #{self.number}: {self.verdict}"
 
 
 class JournalEntry(models.Model):

@@ -16,16 +16,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lienthong.audit.services import Actor, record
 from lienthong.core.errors import InvalidInput, NotFound
 from lienthong.core.permissions import AllUnits, allowed_units
+from lienthong.documents.services import files
 from lienthong.elections import tally
 from lienthong.elections.checks import SetupIssue, board_conflicts, quorum_issues, surplus_issues
 from lienthong.elections.choices import Body, ElectionKind, RoundState, Team
 from lienthong.elections.collation import ballot_order
 from lienthong.elections.models import (
+    BallotDecision,
     BallotRecord,
     Candidate,
     Congress,
@@ -36,14 +39,18 @@ from lienthong.elections.models import (
 
 __all__ = [
     "Reconciliation",
+    "ballot_decide",
     "ballot_enter",
+    "board_set",
     "candidate_add",
     "congress_create",
     "election_create",
     "journal_verify",
+    "minutes_sign",
     "reconcile",
     "round_count",
     "round_evidence",
+    "round_minutes",
     "round_open",
 ]
 
@@ -96,7 +103,9 @@ def journal_verify(round_: Round) -> bool:
     return True
 
 
-def congress_create(*, actor: Actor, unit: Any, name: str, body: str, held_on: dt.date) -> Congress:
+def congress_create(
+    *, actor: Actor, unit: Any, name: str, body: str, held_on: dt.date, place: str = ""
+) -> Congress:
     """Set up a congress of ``unit``'s party committee."""
     _require(actor, unit, "elections.add_congress")
     if not name.strip():
@@ -104,7 +113,9 @@ def congress_create(*, actor: Actor, unit: Any, name: str, body: str, held_on: d
     if body not in Body.values:
         raise InvalidInput(_("Choose who votes."))
     with transaction.atomic():
-        congress = Congress.objects.create(unit=unit, name=name.strip(), body=body, held_on=held_on)
+        congress = Congress.objects.create(
+            unit=unit, name=name.strip(), body=body, held_on=held_on, place=place.strip()[:200]
+        )
         record(actor=actor, verb="elections.congress_create", target=congress)
     return congress
 
@@ -162,11 +173,60 @@ def election_create(
 def setup_issues(election: Election, board: list[str] | None = None) -> list[SetupIssue]:
     """Warnings (surplus, quorum) and errors (a candidate on the board) of a set-up."""
     names = list(election.candidates.values_list("full_name", flat=True))
+    if board is None:
+        board = [str(m.get("name", "")) for m in election.board]
     return [
         *surplus_issues(election.kind, election.seats, len(names)),
         *quorum_issues(election.convened, election.present),
-        *board_conflicts(board or [], names),
+        *board_conflicts(board, names),
     ]
+
+
+def board_set(*, actor: Actor, election: Election, members: list[dict[str, str]]) -> Election:
+    """Record the counting board of an election: a chair first, then the members.
+
+    190 Art. 8: the board is made of delegates (or members) whose names are not on the
+    election's list; a member with an account (``username``) signs the minutes.
+
+    Raises:
+        InvalidInput: no member, no or two chairs, a name twice, a candidate on the
+            board, an account that is not a person of this node.
+    """
+    from lienthong.org.models import User
+
+    _require(actor, election.congress.unit, "elections.change_election")
+    cleaned: list[dict[str, str]] = []
+    for item in members:
+        name = " ".join(str(item.get("name", "")).split())
+        if not name:
+            continue
+        role = "chair" if item.get("role") == "chair" else "member"
+        username = str(item.get("username", "")).strip()
+        if username and not User.objects.filter(username=username, is_active=True).exists():
+            raise InvalidInput(_("There is no account %(username)s.") % {"username": username})
+        cleaned.append({"name": name, "role": role, "username": username})
+    if not cleaned:
+        raise InvalidInput(_("The counting board needs at least its chair."))
+    if sum(1 for m in cleaned if m["role"] == "chair") != 1:
+        raise InvalidInput(_("The counting board has exactly one chair."))
+    if len({m["name"] for m in cleaned}) != len(cleaned):
+        raise InvalidInput(_("A name is on the board twice."))
+    conflicts = board_conflicts(
+        [m["name"] for m in cleaned], election.candidates.values_list("full_name", flat=True)
+    )
+    if conflicts:
+        raise InvalidInput(conflicts[0].detail)
+    cleaned.sort(key=lambda m: m["role"] != "chair")
+    with transaction.atomic():
+        election.board = cleaned
+        election.save(update_fields=["board"])
+        record(
+            actor=actor,
+            verb="elections.board_set",
+            target=election,
+            data={"board": [m["name"] for m in cleaned]},
+        )
+    return election
 
 
 def candidate_add(
@@ -228,8 +288,11 @@ def ballot_enter(
     stamped: bool = True,
     written_in: list[str] | None = None,
     extra_mark: bool = False,
+    doubtful: bool = False,
 ) -> BallotRecord:
     """One team's reading of ballot ``number``; typing it again replaces it (journaled).
+
+    ``doubtful`` sends the ballot to the board's decision (``ballot_decide``).
 
     Raises:
         InvalidInput: the round is counted, a name not on its ballot, both or neither of
@@ -242,6 +305,10 @@ def ballot_enter(
         raise InvalidInput(_("Choose the team and the ballot's number."))
     if (kept is None) == (boxes is None):
         raise InvalidInput(_("A ballot has either names kept or boxes."))
+    other = Team.SECOND if team == Team.FIRST else Team.FIRST
+    if BallotRecord.objects.filter(round=round_, team=other, entered_by=actor.pk).exists():
+        # Independent double entry (vote-rules.md §B7): one person, one team.
+        raise InvalidInput(_("You entered ballots for the other team: one person, one team."))
     names = set(round_.names)
     marked = list(kept or []) + list((boxes or {}).keys())
     stranger = next((n for n in marked if n not in names), None)
@@ -258,6 +325,7 @@ def ballot_enter(
         "stamped": stamped,
         "written_in": [" ".join(n.split()) for n in written_in or [] if n.strip()],
         "extra_mark": extra_mark,
+        "doubtful": doubtful,
     }
     with transaction.atomic():
         row, created = BallotRecord.objects.update_or_create(
@@ -279,10 +347,26 @@ class Reconciliation:
     agreed: list[BallotRecord] = field(default_factory=list)
     differences: list[int] = field(default_factory=list)
     missing: dict[int, list[int]] = field(default_factory=dict)
+    #: Ballots a team sent to the board, and the board's decisions on them.
+    doubtful: list[int] = field(default_factory=list)
+    decisions: dict[int, BallotDecision] = field(default_factory=dict)
+    #: Both teams' records of each differing ballot: {number: (first, second)}.
+    pairs: dict[int, tuple[BallotRecord, BallotRecord]] = field(default_factory=dict)
+
+    @property
+    def undecided(self) -> list[int]:
+        return [n for n in self.doubtful if n not in self.decisions]
 
     @property
     def ok(self) -> bool:
-        return not self.differences and not any(self.missing.values())
+        return not self.differences and not any(self.missing.values()) and not self.undecided
+
+    @property
+    def blocking(self) -> list[int]:
+        """Every ballot number that keeps the round from being counted."""
+        return sorted(
+            {*self.differences, *self.undecided, *(n for ns in self.missing.values() for n in ns)}
+        )
 
 
 def reconcile(round_: Round) -> Reconciliation:
@@ -302,28 +386,106 @@ def reconcile(round_: Round) -> Reconciliation:
             out.agreed.append(first[number])
         else:
             out.differences.append(number)
+            out.pairs[number] = (first[number], second[number])
+    out.doubtful = sorted(
+        n
+        for n in set(first) | set(second)
+        if (n in first and first[n].doubtful) or (n in second and second[n].doubtful)
+    )
+    out.decisions = {d.number: d for d in BallotDecision.objects.filter(round=round_)}
     return out
 
 
+def ballot_decide(
+    *, actor: Actor, round_: Round, number: int, verdict: str, note: str, reason_code: str = ""
+) -> BallotDecision:
+    """The board's decision on doubtful ballot ``number``, with its reason (190 Art. 8).
+
+    Raises:
+        InvalidInput: the round is counted, no reason given, an invalid verdict without
+            its ground, or no team sent this ballot to the board.
+    """
+    _require(actor, round_.election.congress.unit, "elections.add_ballotdecision")
+    if round_.state != RoundState.ENTERING:
+        raise InvalidInput(_("This round is counted: its ballots are closed."))
+    if verdict not in BallotDecision.Verdict.values:
+        raise InvalidInput(_("Decide valid or invalid."))
+    if verdict == BallotDecision.Verdict.INVALID:
+        if reason_code not in BallotDecision.Reason.values:
+            raise InvalidInput(_("Say on which ground the ballot is invalid."))
+    else:
+        reason_code = ""
+    note = " ".join(note.split())
+    if not note:
+        raise InvalidInput(_("The board's decision needs its reason."))
+    if not BallotRecord.objects.filter(round=round_, number=number, doubtful=True).exists():
+        raise InvalidInput(_("No team sent ballot %(number)s to the board.") % {"number": number})
+    with transaction.atomic():
+        decision, _created = BallotDecision.objects.update_or_create(
+            round=round_,
+            number=number,
+            defaults={
+                "verdict": verdict,
+                "reason_code": reason_code,
+                "note": note[:2000],
+                "decided_by": actor,
+            },
+        )
+        _journal(
+            round_,
+            actor,
+            "decide",
+            {"number": number, "verdict": verdict, "reason_code": reason_code, "note": note},
+        )
+        record(
+            actor=actor,
+            verb="elections.ballot_decide",
+            target=round_,
+            data={"number": number, "verdict": verdict},
+        )
+    return decision
+
+
 def _tally_input(
-    round_: Round, agreed: list[BallotRecord], *, issued: int, received: int
+    round_: Round,
+    agreed: list[BallotRecord],
+    *,
+    issued: int,
+    received: int,
+    decisions: dict[int, BallotDecision] | None = None,
 ) -> dict[str, Any]:
-    """The round in ``lienthong tally``'s input form: what is counted and published."""
+    """The round in ``lienthong tally``'s input form: what is counted and published.
+
+    The board's decision on a doubtful ballot is final (190 Art. 8): ``valid`` sets its
+    irregular marks aside (the names read still decide too many kept or all crossed
+    out); ``invalid`` makes it invalid on the ground the board gave.
+    """
     election = round_.election
+    decisions = decisions or {}
     ballots = []
     for row in agreed:
+        official, stamped = row.official, row.stamped
+        written_in, extra_mark = list(row.written_in), row.extra_mark
+        decision = decisions.get(row.number)
+        if decision is not None:
+            official, stamped, written_in, extra_mark = True, True, [], False
+            if decision.verdict == BallotDecision.Verdict.INVALID:
+                if decision.reason_code == BallotDecision.Reason.NOT_OFFICIAL:
+                    official = False
+                else:
+                    extra_mark = True
         ballot: dict[str, Any] = {"count": 1}
         if row.kept is not None:
             ballot["kept"] = list(row.kept)
         else:
             ballot["boxes"] = dict(row.boxes or {})
-        if not row.official:
+        if not official:
             ballot["official"] = False
-        if not row.stamped:
+        if not stamped:
             ballot["stamped"] = False
-        if row.written_in:
-            ballot["written_in"] = list(row.written_in)
-        if row.extra_mark:
+        if written_in:
+            ballot["written_in"] = written_in
+        if extra_mark:
             ballot["extra_mark"] = True
         ballots.append(ballot)
     return {
@@ -352,7 +514,7 @@ def round_evidence(*, actor: Actor, round_: Round) -> bytes:
     _require(actor, round_.election.congress.unit, "elections.view_round")
     if round_.state != RoundState.COUNTED or round_.result is None:
         raise InvalidInput(_("This round is not counted yet."))
-    agreed = reconcile(round_).agreed
+    check = reconcile(round_)
     journal = [
         {
             "action": e.action,
@@ -364,13 +526,31 @@ def round_evidence(*, actor: Actor, round_: Round) -> bytes:
         }
         for e in JournalEntry.objects.filter(round=round_).order_by("pk")
     ]
+    decisions = [
+        {
+            "number": d.number,
+            "verdict": d.verdict,
+            "reason_code": d.reason_code,
+            "reason": d.note,
+            "recorded_by": _name(d.decided_by),
+        }
+        for d in check.decisions.values()
+    ]
+    extra = {"decisions.json": json.dumps(decisions, ensure_ascii=False, indent=1).encode()}
+    if round_.minutes_id is not None:
+        extra["minutes.pdf"] = files.file_read(round_.minutes)
     package = build_package(
         round_input=_tally_input(
-            round_, agreed, issued=int(round_.issued or 0), received=int(round_.received or 0)
+            round_,
+            check.agreed,
+            issued=int(round_.issued or 0),
+            received=int(round_.received or 0),
+            decisions=check.decisions,
         ),
         result=dict(round_.result),
         round_id=round_.pk,
         journal=journal,
+        extra=extra,
     )
     record(actor=actor, verb="elections.round_evidence", target=round_)
     return package
@@ -389,15 +569,12 @@ def round_count(*, actor: Actor, round_: Round, issued: int, received: int) -> d
     check = reconcile(round_)
     if not check.ok:
         raise InvalidInput(
-            _("The two entries do not agree yet: ballots %(numbers)s.")
-            % {
-                "numbers": ", ".join(
-                    str(n)
-                    for n in sorted({*check.differences, *check.missing[1], *check.missing[2]})[:20]
-                )
-            }
+            _("Not counted: the entries differ or await the board on ballots %(numbers)s.")
+            % {"numbers": ", ".join(str(n) for n in check.blocking[:20])}
         )
-    round_input = _tally_input(round_, check.agreed, issued=issued, received=received)
+    round_input = _tally_input(
+        round_, check.agreed, issued=issued, received=received, decisions=check.decisions
+    )
     try:
         result = tally.count(tally.round_from_json(round_input))
     except tally.TallyInputError as exc:
@@ -421,3 +598,144 @@ def round_count(*, actor: Actor, round_: Round, issued: int, received: int) -> d
             data={"status": output["status"]},
         )
     return output
+
+
+def _minutes_pdf(round_: Round) -> bytes:
+    """Draw up the counting minutes of a counted round (``elections.minutes``)."""
+    from lienthong.elections.minutes import minutes_pdf
+
+    election = round_.election
+    congress = election.congress
+    check = reconcile(round_)
+    decisions = [
+        {"number": d.number, "verdict": d.verdict, "reason": d.note}
+        for d in sorted(check.decisions.values(), key=lambda d: d.number)
+    ]
+    return minutes_pdf(
+        congress=congress.name,
+        unit_name=congress.unit.name,
+        held_on=congress.held_on,
+        place=congress.place,
+        election_title=str(election.get_kind_display()),
+        round_number=round_.number,
+        rules_title=tally.RULE_SETS[election.rules].title,
+        board=[{"name": m["name"], "role": m["role"]} for m in election.board],
+        round_input=_tally_input(
+            round_,
+            check.agreed,
+            issued=int(round_.issued or 0),
+            received=int(round_.received or 0),
+            decisions=check.decisions,
+        ),
+        result=dict(round_.result or {}),
+        decisions=decisions,
+        read_at=None,
+    )
+
+
+def round_minutes(*, actor: Actor, round_: Round) -> bytes:
+    """The counting minutes (biên bản kiểm phiếu) of a counted round as PDF, with the
+    board's signatures so far; drawn up and kept the first time they are asked for.
+
+    Raises:
+        InvalidInput: the round is not counted yet.
+    """
+    _require(actor, round_.election.congress.unit, "elections.view_round")
+    if round_.state != RoundState.COUNTED or round_.result is None:
+        raise InvalidInput(_("This round is not counted yet."))
+    if round_.minutes_id is None:
+        data = _minutes_pdf(round_)
+        with transaction.atomic():
+            locked = Round.objects.select_for_update().get(pk=round_.pk)
+            if locked.minutes_id is None:
+                locked.minutes = files.file_store(data=data, name="bien-ban.pdf", expected="pdf")
+                locked.save(update_fields=["minutes"])
+                _journal(round_, actor, "minutes", {"sha256": locked.minutes.sha256})
+                record(actor=actor, verb="elections.minutes", target=round_)
+            round_.minutes = locked.minutes
+    assert round_.minutes is not None
+    return files.file_read(round_.minutes)
+
+
+def minutes_sign(
+    *,
+    actor: Any,
+    round_: Round,
+    second_factor_verified: bool,
+    token_pin: str | None = None,
+) -> Round:
+    """A member of the counting board signs the minutes (190 Art. 8: the board signs).
+
+    Each member adds a PAdES signature with their own signing certificate (Trust), on
+    top of the signatures before; the signed PDF replaces the kept minutes.
+
+    Raises:
+        PermissionDenied: the actor is not on this election's board, or gave no second
+            factor.
+        InvalidInput: the round is not counted, the member signed already, or has no
+            valid signing certificate on this node.
+    """
+    from django.conf import settings
+
+    from lienthong.core.errors import PermissionDenied
+    from lienthong.trust.choices import CertificateProfile
+    from lienthong.trust.selectors import signing_certificates
+    from lienthong.trust.signing import signature_request_create, signature_request_sign
+
+    election = round_.election
+    _require(actor, election.congress.unit, "elections.view_round")
+    username = actor.get_username()
+    member = next((m for m in election.board if m.get("username") == username), None)
+    if member is None:
+        raise PermissionDenied(_("Only a member of the counting board signs the minutes."))
+    if any(s.get("username") == username for s in round_.minutes_signed_by):
+        raise InvalidInput(_("You have already signed these minutes."))
+    pdf = round_minutes(actor=actor, round_=round_)
+    certificate = (
+        signing_certificates(user=actor)
+        .filter(profile=CertificateProfile.PERSON_SIGNING, holder_user_id=actor.pk)
+        .first()
+    )
+    if certificate is None:
+        raise InvalidInput(_("You have no valid signing certificate on this node."))
+    request = signature_request_create(
+        actor=actor,
+        unit=election.congress.unit,
+        signer=actor,
+        certificate=certificate,
+        kind="person",
+        title=f"Biên bản kiểm phiếu: {election}, lần {round_.number}"[:300],
+        pdf=pdf,
+        options={
+            "level": getattr(settings, "DOCUMENT_SIGNATURE_LEVEL", "B-LTA"),
+            "visible": False,
+            "reason": "Ban Kiểm phiếu ký biên bản kiểm phiếu",
+        },
+    )
+    request = signature_request_sign(
+        actor=actor,
+        request=request,
+        second_factor_verified=second_factor_verified,
+        token_pin=token_pin,
+    )
+    with request.output_pdf.open("rb") as handle:
+        signed = handle.read()
+    with transaction.atomic():
+        locked = Round.objects.select_for_update().get(pk=round_.pk)
+        if any(s.get("username") == username for s in locked.minutes_signed_by):
+            raise InvalidInput(_("You have already signed these minutes."))
+        locked.minutes = files.file_store(data=signed, name="bien-ban.pdf", expected="pdf")
+        locked.minutes_signed_by = [
+            *locked.minutes_signed_by,
+            {"name": member["name"], "username": username, "at": timezone.now().isoformat()},
+        ]
+        locked.save(update_fields=["minutes", "minutes_signed_by"])
+        _journal(round_, actor, "sign", {"name": member["name"], "sha256": locked.minutes.sha256})
+        record(
+            actor=actor,
+            verb="elections.minutes_sign",
+            target=round_,
+            data={"certificate": certificate.serial_number},
+        )
+    round_.minutes, round_.minutes_signed_by = locked.minutes, locked.minutes_signed_by
+    return round_

@@ -66,6 +66,8 @@ _ELECTIONS_BOARD = [
     ("elections.change_round", _S),
     ("elections.view_ballotrecord", _S),
     ("elections.add_ballotrecord", _S),
+    ("elections.view_ballotdecision", _S),
+    ("elections.add_ballotdecision", _S),
 ]
 _EXCHANGE_READ = [("exchange.view_statusentry", _S), ("exchange.view_inboxitem", _S)]
 _EXCHANGE_CLERK = [

@@ -7,7 +7,7 @@ from typing import Any
 
 from lienthong.core.testing.matrix import ScopeCase
 from lienthong.elections.choices import Body, ElectionKind
-from lienthong.elections.models import BallotRecord, Congress, Election, Round
+from lienthong.elections.models import BallotDecision, BallotRecord, Congress, Election, Round
 
 
 def _congress_in(unit: Any) -> Congress:
@@ -41,9 +41,22 @@ def _record_in(unit: Any) -> BallotRecord:
     )
 
 
+def _decision_in(unit: Any) -> BallotDecision:
+    from lienthong.org.tests.factories import UserFactory
+
+    return BallotDecision.objects.create(
+        round=_round_in(unit),
+        number=1,
+        verdict="valid",
+        note="Nét gạch vô ý",
+        decided_by=UserFactory(),
+    )
+
+
 SCOPE_CASES = [
     ScopeCase(model=Congress, make=_congress_in),
     ScopeCase(model=Election, make=_election_in),
     ScopeCase(model=Round, make=_round_in),
     ScopeCase(model=BallotRecord, make=_record_in),
+    ScopeCase(model=BallotDecision, make=_decision_in),
 ]

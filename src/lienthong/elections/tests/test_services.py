@@ -39,6 +39,14 @@ def board(world: Any) -> Any:
 
 
 @pytest.fixture
+def teller(world: Any) -> Any:
+    """GIVEN a second member of the board, who enters for the second team."""
+    return member(
+        UserFactory(full_name="Ủy viên Ban Kiểm phiếu"), world.province_a, RoleCode.COUNTING_BOARD
+    )
+
+
+@pytest.fixture
 def election(board: Any, world: Any) -> Any:
     """GIVEN a members' congress electing 3 of 4 candidates, 20 convened, 1 deducted."""
     congress = services.congress_create(
@@ -63,17 +71,21 @@ def election(board: Any, world: Any) -> Any:
 
 
 def _enter_both(
-    board: Any, round_: Any, ballots: list[list[str]], *, second: dict[int, list[str]] | None = None
+    teams: tuple[Any, Any],
+    round_: Any,
+    ballots: list[list[str]],
+    *,
+    second: dict[int, list[str]] | None = None,
 ) -> None:
-    for team in (1, 2):
+    for team, person in enumerate(teams, start=1):
         for number, kept in enumerate(ballots, start=1):
             if team == 2 and second and number in second:
                 kept = second[number]
-            services.ballot_enter(actor=board, round_=round_, team=team, number=number, kept=kept)
+            services.ballot_enter(actor=person, round_=round_, team=team, number=number, kept=kept)
 
 
 def test_double_entry_reconciles_ballot_by_ballot_and_then_counts(
-    board: Any, election: Any
+    board: Any, teller: Any, election: Any
 ) -> None:
     """GIVEN 19 ballots entered by two teams with one discrepancy (ballot 7)
     THEN the count is refused naming ballot 7; once the second team corrects it the two
@@ -84,14 +96,14 @@ def test_double_entry_reconciles_ballot_by_ballot_and_then_counts(
     ballots = [["Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường"]] * 12 + [
         ["Nguyễn Văn An", "Phạm Thị Dung"]
     ] * 7
-    _enter_both(board, round_, ballots, second={7: ["Phạm Thị Dung"]})
+    _enter_both((board, teller), round_, ballots, second={7: ["Phạm Thị Dung"]})
 
     check = services.reconcile(round_)
     assert check.differences == [7] and not check.ok
     with pytest.raises(InvalidInput, match="ballots 7"):
         services.round_count(actor=board, round_=round_, issued=19, received=19)
 
-    services.ballot_enter(actor=board, round_=round_, team=2, number=7, kept=ballots[6])
+    services.ballot_enter(actor=teller, round_=round_, team=2, number=7, kept=ballots[6])
     result = services.round_count(actor=board, round_=round_, issued=19, received=19)
 
     assert result["base"] == 19 and result["valid"] == 19
@@ -126,11 +138,11 @@ def test_the_journal_detects_a_changed_entry(board: Any, election: Any) -> None:
     assert not services.journal_verify(round_)
 
 
-def test_integrity_failures_count_nothing(board: Any, election: Any) -> None:
+def test_integrity_failures_count_nothing(board: Any, teller: Any, election: Any) -> None:
     """GIVEN agreed entries of 2 ballots THEN received > issued, or ballots ≠ received,
     are refused and the round stays open."""
     round_ = services.round_open(actor=board, election=election)
-    _enter_both(board, round_, [["Nguyễn Văn An"], ["Trần Thị Bình"]])
+    _enter_both((board, teller), round_, [["Nguyễn Văn An"], ["Trần Thị Bình"]])
     with pytest.raises(InvalidInput, match="more than issued"):
         services.round_count(actor=board, round_=round_, issued=1, received=2)
     with pytest.raises(InvalidInput, match="add up to 2"):
@@ -195,7 +207,7 @@ def test_set_up_issues_warn_on_surplus_and_quorum_and_block_a_candidate_on_the_b
 
 
 def test_the_evidence_package_verifies_and_catches_tampering(
-    board: Any, election: Any, tmp_path: Any
+    board: Any, teller: Any, election: Any, tmp_path: Any
 ) -> None:
     """GIVEN a counted round's evidence package
     WHEN ``lienthong tally --verify`` reads it as exported, with a ballot changed (its
@@ -210,7 +222,9 @@ def test_the_evidence_package_verifies_and_catches_tampering(
     import zipfile
 
     round_ = services.round_open(actor=board, election=election)
-    _enter_both(board, round_, [["Nguyễn Văn An", "Trần Thị Bình"]] * 12 + [["Lê Văn Cường"]] * 7)
+    _enter_both(
+        (board, teller), round_, [["Nguyễn Văn An", "Trần Thị Bình"]] * 12 + [["Lê Văn Cường"]] * 7
+    )
     services.round_count(actor=board, round_=round_, issued=19, received=19)
     package = services.round_evidence(actor=board, round_=round_)
 
@@ -256,8 +270,117 @@ def test_the_evidence_package_verifies_and_catches_tampering(
     names = zipfile.ZipFile(io.BytesIO(package)).namelist()
     assert sorted(names) == [
         "ballots.csv",
+        "decisions.json",
         "journal.json",
         "manifest.sha256",
         "result.json",
         "round.json",
     ]
+
+
+def test_one_person_enters_for_one_team_only(board: Any, teller: Any, election: Any) -> None:
+    """Independent double entry (vote-rules.md §B7): who typed for the first team may
+    not type the second team's reading of the same round."""
+    round_ = services.round_open(actor=board, election=election)
+    services.ballot_enter(actor=board, round_=round_, team=1, number=1, kept=["Nguyễn Văn An"])
+    with pytest.raises(InvalidInput, match="one person, one team"):
+        services.ballot_enter(actor=board, round_=round_, team=2, number=1, kept=["Nguyễn Văn An"])
+    assert services.reconcile(round_).missing == {1: [], 2: [1]}
+
+
+def test_the_board_decides_doubtful_ballots_with_a_reason(
+    board: Any, teller: Any, election: Any
+) -> None:
+    """GIVEN 19 ballots, two of them sent to the board by a team (a stray mark on 3, a
+    signature on 5)
+    THEN the count waits for the board; the board finds 3 valid and 5 invalid (a special
+    mark), each with its reason; the count then has 18 valid and 1 invalid for
+    ``extra_mark``, the decisions are journaled and in the evidence package."""
+    import io
+    import json
+    import zipfile
+
+    round_ = services.round_open(actor=board, election=election)
+    ballots = [["Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường"]] * 19
+    for team, person in ((1, board), (2, teller)):
+        for number, kept in enumerate(ballots, start=1):
+            services.ballot_enter(
+                actor=person,
+                round_=round_,
+                team=team,
+                number=number,
+                kept=kept,
+                doubtful=(team == 1 and number in (3, 5)),
+            )
+    check = services.reconcile(round_)
+    assert check.doubtful == [3, 5] and check.undecided == [3, 5] and not check.ok
+    with pytest.raises(InvalidInput, match="ballots 3, 5"):
+        services.round_count(actor=board, round_=round_, issued=19, received=19)
+    with pytest.raises(InvalidInput, match="reason"):
+        services.ballot_decide(actor=board, round_=round_, number=3, verdict="valid", note=" ")
+    with pytest.raises(InvalidInput, match="ground"):
+        services.ballot_decide(
+            actor=board, round_=round_, number=5, verdict="invalid", note="Có chữ ký"
+        )
+    with pytest.raises(InvalidInput, match="No team sent ballot 4"):
+        services.ballot_decide(actor=board, round_=round_, number=4, verdict="valid", note="x")
+
+    services.ballot_decide(
+        actor=board,
+        round_=round_,
+        number=3,
+        verdict="valid",
+        note="Vết mực vô ý, không phải ký hiệu",
+    )
+    services.ballot_decide(
+        actor=board,
+        round_=round_,
+        number=5,
+        verdict="invalid",
+        reason_code="extra_mark",
+        note="Có chữ ký của người bầu",
+    )
+    result = services.round_count(actor=board, round_=round_, issued=19, received=19)
+
+    assert (result["valid"], result["invalid"]) == (18, 1)
+    assert result["invalid_by_reason"]["extra_mark"] == 1
+    decided = JournalEntry.objects.filter(round=round_, action="decide")
+    assert [e.data["number"] for e in decided] == [3, 5]
+    assert services.journal_verify(round_)
+    package = zipfile.ZipFile(io.BytesIO(services.round_evidence(actor=board, round_=round_)))
+    decisions = json.loads(package.read("decisions.json"))
+    assert [(d["number"], d["verdict"], d["reason"]) for d in decisions] == [
+        (3, "valid", "Vết mực vô ý, không phải ký hiệu"),
+        (5, "invalid", "Có chữ ký của người bầu"),
+    ]
+
+
+def test_the_board_is_set_with_one_chair_and_no_candidate(
+    board: Any, teller: Any, election: Any
+) -> None:
+    with pytest.raises(InvalidInput, match="Lê Văn Cường"):
+        services.board_set(
+            actor=board,
+            election=election,
+            members=[{"name": "Hoàng Văn Tư", "role": "chair"}, {"name": "Lê Văn Cường"}],
+        )
+    with pytest.raises(InvalidInput, match="exactly one chair"):
+        services.board_set(actor=board, election=election, members=[{"name": "Hoàng Văn Tư"}])
+    with pytest.raises(InvalidInput, match="no account"):
+        services.board_set(
+            actor=board,
+            election=election,
+            members=[{"name": "Hoàng Văn Tư", "role": "chair", "username": "khong.co"}],
+        )
+    services.board_set(
+        actor=board,
+        election=election,
+        members=[
+            {"name": "Vũ Thị Năm", "username": teller.username},
+            {"name": "Hoàng Văn Tư", "role": "chair", "username": board.username},
+        ],
+    )
+    election.refresh_from_db()
+    assert [m["name"] for m in election.board] == ["Hoàng Văn Tư", "Vũ Thị Năm"]
+    assert election.board[0]["role"] == "chair"
+    assert AuditEvent.objects.filter(verb="elections.board_set").exists()
