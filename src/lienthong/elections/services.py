@@ -41,6 +41,7 @@ __all__ = [
     "Reconciliation",
     "ballot_decide",
     "ballot_enter",
+    "ballot_order_of",
     "board_set",
     "candidate_add",
     "congress_create",
@@ -229,6 +230,12 @@ def board_set(*, actor: Actor, election: Election, members: list[dict[str, str]]
     return election
 
 
+def ballot_order_of(election: Election) -> list[str]:
+    """The election's candidates in ballot order (given name, family, middle, birth)."""
+    births = dict(election.candidates.values_list("full_name", "born"))
+    return ballot_order(list(births), {n: b for n, b in births.items() if b})
+
+
 def candidate_add(
     *, actor: Actor, election: Election, full_name: str, born: dt.date | None = None
 ) -> Candidate:
@@ -306,7 +313,9 @@ def ballot_enter(
     if (kept is None) == (boxes is None):
         raise InvalidInput(_("A ballot has either names kept or boxes."))
     other = Team.SECOND if team == Team.FIRST else Team.FIRST
-    if BallotRecord.objects.filter(round=round_, team=other, entered_by=actor.pk).exists():
+    if BallotRecord.objects.filter(
+        round=round_, team=other, entered_by=getattr(actor, "pk", None)
+    ).exists():
         # Independent double entry (vote-rules.md §B7): one person, one team.
         raise InvalidInput(_("You entered ballots for the other team: one person, one team."))
     names = set(round_.names)
@@ -537,7 +546,7 @@ def round_evidence(*, actor: Actor, round_: Round) -> bytes:
         for d in check.decisions.values()
     ]
     extra = {"decisions.json": json.dumps(decisions, ensure_ascii=False, indent=1).encode()}
-    if round_.minutes_id is not None:
+    if round_.minutes is not None:
         extra["minutes.pdf"] = files.file_read(round_.minutes)
     package = build_package(
         round_input=_tally_input(

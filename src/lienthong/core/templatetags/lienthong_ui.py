@@ -32,3 +32,13 @@ def nav_current(context: dict[str, Any], *prefixes: str) -> SafeString:
         if name == prefix or (prefix.endswith("-") and name.startswith(prefix)):
             return format_html(' aria-current="{}"', "page")
     return mark_safe("")
+
+
+@register.simple_tag(takes_context=True)
+def can(context: dict[str, Any], permission: str) -> bool:
+    """Whether the page's person holds ``permission`` in some unit (the role engine):
+    ``{% can "elections.view_congress" as may_count %}`` to show a menu entry."""
+    from lienthong.core.permissions import user_can
+
+    request = context.get("request")
+    return bool(request is not None and user_can(request.user, permission))
