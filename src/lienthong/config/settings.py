@@ -410,3 +410,16 @@ EXCHANGE_TLS_CA = env.str("EXCHANGE_TLS_CA", "")
 #: node's. Empty (embedded mode), the envelope's signature alone decides.
 EXCHANGE_CLIENT_CERT_HEADER = env.str("EXCHANGE_CLIENT_CERT_HEADER", "")
 EXCHANGE_TRUSTED_PROXIES = env.list("EXCHANGE_TRUSTED_PROXIES", ["127.0.0.1", "::1"])
+
+# --- Elections (issue #6) -------------------------------------------------------------
+#: Two readings shared/reference/vote-rules.md leaves open ("make this configurable").
+#: The callers of ``lienthong.elections.tally`` pass them as the round's options.
+#: §A3.4 (190 Art. 18, cut off in the sources): in an election of delegates to the
+#: higher congress, "r1" makes the passers beyond the official seats alternates in order
+#: of votes; "r2" elects no alternates from that round (they need a round of their own).
+ELECTIONS_ALTERNATES_READING = env.choice("ELECTIONS_ALTERNATES_READING", "r1", ("r1", "r2"))
+#: §A2 [INFERRED]: on the ballot of one name for one seat, both boxes or neither ticked
+#: makes the ballot "invalid", or leaves it valid with no vote for that person ("no-vote").
+ELECTIONS_SINGLE_CANDIDATE_BOTH_OR_NONE = env.choice(
+    "ELECTIONS_SINGLE_CANDIDATE_BOTH_OR_NONE", "invalid", ("invalid", "no-vote")
+)

@@ -124,6 +124,9 @@ class Round(models.Model):
     received = models.PositiveIntegerField(_("ballots received"), null=True, blank=True)
     #: The count (``tally.result_to_json``), once counted.
     result = models.JSONField(_("result"), null=True, blank=True)
+    #: The readings the count used (tally's ``"options"``, from the settings at the
+    #: count), kept so that a recount gives the same result after a settings change.
+    options = models.JSONField(_("counting options"), default=dict)
     #: The counting minutes (biên bản kiểm phiếu), with the board's signatures so far.
     minutes = models.ForeignKey(
         "documents.StoredFile",

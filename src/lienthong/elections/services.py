@@ -455,6 +455,16 @@ def ballot_decide(
     return decision
 
 
+def _options_now() -> dict[str, str]:
+    """The counting readings left open by vote-rules.md (§A3.4, §A2), from the settings."""
+    from django.conf import settings
+
+    return {
+        "alternates_reading": str(settings.ELECTIONS_ALTERNATES_READING),
+        "single_candidate_both_or_none": str(settings.ELECTIONS_SINGLE_CANDIDATE_BOTH_OR_NONE),
+    }
+
+
 def _tally_input(
     round_: Round,
     agreed: list[BallotRecord],
@@ -498,6 +508,7 @@ def _tally_input(
             ballot["extra_mark"] = True
         ballots.append(ballot)
     return {
+        "options": dict(round_.options) if round_.options else _options_now(),
         "rules": election.rules,
         "body": election.body,
         "election": election.kind,
@@ -592,8 +603,9 @@ def round_count(*, actor: Actor, round_: Round, issued: int, received: int) -> d
     with transaction.atomic():
         round_.issued, round_.received = issued, received
         round_.result = output
+        round_.options = dict(round_input["options"])
         round_.state = RoundState.COUNTED
-        round_.save(update_fields=["issued", "received", "result", "state"])
+        round_.save(update_fields=["issued", "received", "result", "options", "state"])
         _journal(
             round_,
             actor,
@@ -607,6 +619,16 @@ def round_count(*, actor: Actor, round_: Round, issued: int, received: int) -> d
             data={"status": output["status"]},
         )
     return output
+
+
+def _election_title(election: Election) -> str:
+    """What is elected, in Vietnamese whatever the page's language (the minutes are a
+    Vietnamese document): "Bầu Ban Chấp hành — Đảng bộ tỉnh A"."""
+    from django.utils import translation
+
+    with translation.override("vi"):
+        kind = str(election.get_kind_display())
+    return f"Bầu {kind} — {election.congress.unit.name}"
 
 
 def _minutes_pdf(round_: Round) -> bytes:
@@ -625,7 +647,7 @@ def _minutes_pdf(round_: Round) -> bytes:
         unit_name=congress.unit.name,
         held_on=congress.held_on,
         place=congress.place,
-        election_title=str(election.get_kind_display()),
+        election_title=_election_title(election),
         round_number=round_.number,
         rules_title=tally.RULE_SETS[election.rules].title,
         board=[{"name": m["name"], "role": m["role"]} for m in election.board],

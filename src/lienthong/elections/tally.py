@@ -11,7 +11,8 @@ other article numbers). What the reference marks [INFERRED] is a field of ``Rule
   without the stamp, keeping more names than seats, with every name crossed out (on a
   list of several), with a name written in or a special mark is invalid. On a ballot
   with agree/disagree boxes (candidates = seats), a person with both or neither box
-  ticked gets no vote from it, and the ballot stays valid (190 Art. 30.1).
+  ticked gets no vote from it, and the ballot stays valid (190 Art. 30.1); on the
+  ballot of one name, see ``single_candidate_both_or_none`` below.
 - Elected: more than half of the base, decided in integers, ``2 * votes > base``
   (§0.4): exactly half is not elected. Passers are ranked by votes; the top ``seats``
   win (§A3.2).
@@ -21,6 +22,20 @@ other article numbers). What the reference marks [INFERRED] is a field of ``Rule
   (§A3.3).
 - Percentages are exact fractions shown rounded half-up to two decimals; no decision
   ever reads them (§A5 "Rounding").
+
+Two readings the reference leaves open are options of the round (``Round`` fields,
+``"options"`` in the input form), set by the caller from the Django settings
+``ELECTIONS_ALTERNATES_READING`` and ``ELECTIONS_SINGLE_CANDIDATE_BOTH_OR_NONE``:
+
+- ``alternates_reading`` (§A3.4, 190 Art. 18, cut off in the sources): in an election
+  of delegates to the higher congress, ``"r1"`` (default) makes the passers beyond the
+  official seats alternates, in order of votes (the replacement order); ``"r2"`` elects
+  no alternates from that round (they need a round of their own). The result of a
+  delegates election lists its ``alternates``; other elections' results do not.
+- ``single_candidate_both_or_none`` (§A2, [INFERRED]): on the ballot of one name for one
+  seat, both boxes or neither ticked makes the ballot ``"invalid"`` (default; reason
+  ``both_or_neither_box``), or, ``"no-vote"``, leaves it valid with no vote for that
+  person, like a list of several without surplus (190 Art. 30.1).
 """
 
 from __future__ import annotations
@@ -34,11 +49,14 @@ from typing import Any
 from lienthong.elections.collation import ballot_order
 
 __all__ = [
+    "ALTERNATES_READINGS",
     "BODIES",
+    "BOTH_OR_NEITHER_BOX",
     "BOX_VALUES",
     "ELECTIONS",
     "INVALID_REASONS",
     "RULE_SETS",
+    "SINGLE_CANDIDATE_READINGS",
     "Ballot",
     "CandidateResult",
     "Result",
@@ -64,6 +82,14 @@ ELECTIONS = (
 BOX_VALUES = ("agree", "disagree", "both", "none")
 #: The reasons a ballot is invalid, in the order the minutes list them.
 INVALID_REASONS = ("too_many_kept", "all_crossed_out", "not_official", "written_in", "extra_mark")
+#: The reason a one-name, one-seat ballot with both or neither box ticked is invalid
+#: (§A2). Only such a round under the "invalid" reading can have it, and only its
+#: result lists it, after ``INVALID_REASONS``.
+BOTH_OR_NEITHER_BOX = "both_or_neither_box"
+#: §A3.4: alternates from the passers beyond the official seats (r1) or not (r2).
+ALTERNATES_READINGS = ("r1", "r2")
+#: §A2: a one-name ballot with both or neither box ticked is invalid, or gives no vote.
+SINGLE_CANDIDATE_READINGS = ("invalid", "no-vote")
 
 
 class TallyInputError(ValueError):
@@ -136,11 +162,29 @@ class Round:
     received: int
     candidates: tuple[str, ...]
     ballots: tuple[Ballot, ...]
+    alternates_reading: str = "r1"
+    """§A3.4, one of ``ALTERNATES_READINGS``: in a delegates election, "r1" makes the
+    passers beyond the official seats alternates in order of votes, "r2" does not."""
+    single_candidate_both_or_none: str = "invalid"
+    """§A2, one of ``SINGLE_CANDIDATE_READINGS``: a one-name, one-seat ballot with both or
+    neither box ticked is "invalid", or valid with no vote ("no-vote")."""
 
     @property
     def base(self) -> int:
         """Convened minus the deductions (190 Art. 30.2-30.3; vote-rules.md §A3.1)."""
         return self.convened - sum(n for _reason, n in self.deductions)
+
+    @property
+    def single_candidate(self) -> bool:
+        """One name for one seat: the ballot of §A2's single-candidate rows."""
+        return self.seats == 1 and len(self.candidates) == 1
+
+    @property
+    def invalid_reasons(self) -> tuple[str, ...]:
+        """The reasons a ballot of this round can be invalid, in the minutes' order."""
+        if self.single_candidate and self.single_candidate_both_or_none == "invalid":
+            return (*INVALID_REASONS, BOTH_OR_NEITHER_BOX)
+        return INVALID_REASONS
 
 
 @dataclass(frozen=True)
@@ -166,6 +210,8 @@ class Result:
     tie: dict[str, Any] | None
     shortfall: int
     rules: str = field(default="")
+    #: A delegates election's alternates in replacement order (§A3.4); None otherwise.
+    alternates: list[str] | None = None
 
 
 def percent(part: int, whole: int) -> str:
@@ -190,6 +236,14 @@ def _verdict(ballot: Ballot, round_: Round) -> str | None:
             return "too_many_kept"
         if not ballot.kept and len(round_.candidates) > 1:
             return "all_crossed_out"
+        return None
+    # Valid is "X in one of the two boxes" (244 Art. 17.2); both or neither ticked on a
+    # one-name ballot is invalid by contrast ([INFERRED], §A2). A name left out of the
+    # record has neither box ticked.
+    if BOTH_OR_NEITHER_BOX in round_.invalid_reasons and (ballot.boxes or {}).get(
+        round_.candidates[0], "none"
+    ) in ("both", "none"):
+        return BOTH_OR_NEITHER_BOX
     return None
 
 
@@ -205,6 +259,12 @@ def _check(round_: Round) -> None:
     """The integrity checks that block a result (vote-rules.md §A4)."""
     if round_.seats <= 0:
         raise TallyInputError("seats must be at least 1")
+    if round_.alternates_reading not in ALTERNATES_READINGS:
+        raise TallyInputError(f"alternates_reading must be one of {', '.join(ALTERNATES_READINGS)}")
+    if round_.single_candidate_both_or_none not in SINGLE_CANDIDATE_READINGS:
+        raise TallyInputError(
+            "single_candidate_both_or_none must be one of " + ", ".join(SINGLE_CANDIDATE_READINGS)
+        )
     if round_.base <= 0:
         raise TallyInputError(
             f"the base (convened minus deductions) is {round_.base}: it must be more than 0"
@@ -275,12 +335,20 @@ def count(round_: Round) -> Result:
             elected, status = above, "tie"
             tie = {"candidates": at, "seats": seats - len(above)}
     chosen = set(elected)
+    alternates: list[str] | None = None
+    if round_.election == "delegates":
+        # §A3.4 R1: the passers beyond the official seats are alternates, highest votes
+        # first (the replacement order). After a tie the order waits for the runoff, so
+        # none is named yet. R2: alternates are elected in a round of their own.
+        alternates = []
+        if round_.alternates_reading == "r1" and status == "complete":
+            alternates = [name for name in passers if name not in chosen]
     return Result(
         base=base,
         received=round_.received,
         valid=valid,
         invalid=invalid,
-        invalid_by_reason={reason: reasons[reason] for reason in INVALID_REASONS},
+        invalid_by_reason={reason: reasons[reason] for reason in round_.invalid_reasons},
         ballot_order=order,
         candidates=[
             CandidateResult(
@@ -297,6 +365,7 @@ def count(round_: Round) -> Result:
         tie=tie,
         shortfall=shortfall,
         rules=round_.rules.code,
+        alternates=alternates,
     )
 
 
@@ -356,8 +425,31 @@ def _ballot(data: Any, index: int, candidates: set[str]) -> Ballot:
     return Ballot(count=count_, kept=kept, boxes=boxes, written_in=written, **flags)
 
 
+def _options(data: Mapping[str, Any]) -> dict[str, str]:
+    """The optional ``"options"`` object: the readings of §A3.4 and §A2."""
+    raw = data.get("options", {})
+    if not isinstance(raw, Mapping):
+        raise TallyInputError("'options' must be an object")
+    known = {
+        "alternates_reading": ALTERNATES_READINGS,
+        "single_candidate_both_or_none": SINGLE_CANDIDATE_READINGS,
+    }
+    options = {}
+    for key, value in raw.items():
+        if key not in known:
+            raise TallyInputError(f"unknown option {key!r}; known: {', '.join(known)}")
+        if value not in known[key]:
+            raise TallyInputError(f"options.{key} must be one of {', '.join(known[key])}")
+        options[key] = value
+    return options
+
+
 def round_from_json(data: Any) -> Round:
     """A ``Round`` from the issue's input form (``lienthong tally FILE.json``).
+
+    An optional ``"options"`` object sets the readings left open by the reference:
+    ``{"alternates_reading": "r1" | "r2", "single_candidate_both_or_none": "invalid" |
+    "no-vote"}``; each one absent takes the ``Round`` default.
 
     Raises:
         TallyInputError: anything that does not fit, with a one-line reason.
@@ -402,12 +494,18 @@ def round_from_json(data: Any) -> Round:
         received=_int(data, "received"),
         candidates=candidates,
         ballots=tuple(_ballot(item, i, names) for i, item in enumerate(raw_ballots)),
+        **_options(data),
     )
 
 
 def result_to_json(result: Result) -> dict[str, Any]:
-    """The issue's output form of a result."""
-    return {
+    """The issue's output form of a result.
+
+    A delegates election's result has one more key, ``"alternates"`` (after
+    ``"elected"``): the alternates in replacement order (§A3.4); the form of every other
+    election's result is the issue's.
+    """
+    output: dict[str, Any] = {
         "base": result.base,
         "received": result.received,
         "valid": result.valid,
@@ -425,10 +523,11 @@ def result_to_json(result: Result) -> dict[str, Any]:
             for c in result.candidates
         ],
         "elected": list(result.elected),
-        "status": result.status,
-        "tie": result.tie,
-        "shortfall": result.shortfall,
     }
+    if result.alternates is not None:
+        output["alternates"] = list(result.alternates)
+    output.update({"status": result.status, "tie": result.tie, "shortfall": result.shortfall})
+    return output
 
 
 def ballots_total(ballots: Sequence[Ballot]) -> int:

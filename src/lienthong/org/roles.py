@@ -188,7 +188,8 @@ BUILTIN_ROLES: tuple[RoleSpec, ...] = (
 
 
 #: Roles whose holders sign documents: a second factor is required of them (issue #3).
-SIGNING_ROLES = frozenset({RoleCode.CLERK, RoleCode.LEADER})
+# The counting board signs its minutes (190 Art. 8): a signer like the others.
+SIGNING_ROLES = frozenset({RoleCode.CLERK, RoleCode.LEADER, RoleCode.COUNTING_BOARD})
 
 
 def sync_builtin_roles() -> int:
