@@ -17,7 +17,8 @@ Pure functions (issue #6 scopes 1 and 5), cited to shared/reference/vote-rules.m
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from lienthong.elections.collation import ballot_order
 from lienthong.elections.tally import Result, Round
@@ -35,6 +36,8 @@ class SetupIssue:
     code: str
     detail: str
     blocking: bool = False
+    #: The figures of ``detail``, for the pages' translated message.
+    params: dict[str, Any] = field(default_factory=dict)
 
 
 def surplus_issues(election: str, seats: int, candidates: int) -> list[SetupIssue]:
@@ -48,6 +51,7 @@ def surplus_issues(election: str, seats: int, candidates: int) -> list[SetupIssu
                 "no_surplus",
                 f"{candidates} candidates for {seats} seats: this list needs more candidates "
                 "than seats",
+                params={"candidates": candidates, "seats": seats},
             )
         ]
     # floor(30 % of seats) in integers; for 3-5 seats at most one more.
@@ -58,6 +62,7 @@ def surplus_issues(election: str, seats: int, candidates: int) -> list[SetupIssu
                 "surplus_too_large",
                 f"{surplus} more candidates than seats; at most {allowed} for {seats} seats "
                 "unless the congress decides otherwise",
+                params={"surplus": surplus, "allowed": allowed, "seats": seats},
             )
         ]
     return []
@@ -68,7 +73,9 @@ def quorum_issues(convened: int, present: int) -> list[SetupIssue]:
     if 3 * present < 2 * convened:
         return [
             SetupIssue(
-                "no_quorum", f"{present} present of {convened} convened: less than two thirds"
+                "no_quorum",
+                f"{present} present of {convened} convened: less than two thirds",
+                params={"present": present, "convened": convened},
             )
         ]
     return []
@@ -78,7 +85,7 @@ def board_conflicts(board: Iterable[str], candidates: Iterable[str]) -> list[Set
     """Counting-board members standing in the election they count (190 Art. 8): errors."""
     standing = set(candidates)
     return [
-        SetupIssue("board_member_is_candidate", name, blocking=True)
+        SetupIssue("board_member_is_candidate", name, blocking=True, params={"name": name})
         for name in board
         if name in standing
     ]

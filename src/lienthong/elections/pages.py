@@ -48,6 +48,29 @@ INVALID_REASONS = {
 }
 
 
+#: The set-up findings of ``checks`` in the page's language (190 Arts. 8, 14; §A5).
+ISSUE_TEXT = {
+    "no_surplus": gettext_lazy(
+        "%(candidates)s candidates for %(seats)s seats: this list needs more candidates than seats."
+    ),
+    "surplus_too_large": gettext_lazy(
+        "%(surplus)s more candidates than seats; at most %(allowed)s for %(seats)s seats "
+        "unless the congress decides otherwise."
+    ),
+    "no_quorum": gettext_lazy(
+        "%(present)s present of %(convened)s convened: less than two thirds."
+    ),
+    "board_member_is_candidate": gettext_lazy(
+        "%(name)s stands in this election and cannot sit on its counting board."
+    ),
+}
+
+
+def _issue_text(issue: Any) -> str:
+    text = ISSUE_TEXT.get(issue.code)
+    return str(text) % issue.params if text is not None else issue.detail
+
+
 def _fail(request: HttpRequest, exc: ApplicationError) -> None:
     messages.error(request, _("Not done: %(reason)s") % {"reason": exc.message})
 
@@ -167,7 +190,10 @@ def election(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "election": item,
             "candidates": candidates,
-            "issues": services.setup_issues(item),
+            "issues": [
+                {"code": i.code, "blocking": i.blocking, "text": _issue_text(i)}
+                for i in services.setup_issues(item)
+            ],
             "rounds": rounds,
             "next_round": _next_round(item),
             "may_change": may_change,

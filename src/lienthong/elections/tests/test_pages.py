@@ -88,6 +88,8 @@ def test_set_up_entry_reconciliation_decision_and_count_through_the_pages(
     page = first.get(f"/bau-cu/cuoc-bau/{election.pk}/").content.decode()
     # Ballot order: An < Bình < Đức (given names; đ after d).
     assert page.index("Nguyễn Văn An") < page.index("Trần Thị Bình") < page.index("Đỗ Văn Đức")
+    # 3 for 2 seats: a surplus of 1, at most 0 for 2 seats; a warning in words.
+    assert 'data-code="surplus_too_large"' in page and "at most 0 for 2 seats" in page
     first.post(f"/bau-cu/cuoc-bau/{election.pk}/mo-lan-bau/")
     round_ = Round.objects.get()
     assert round_.names == ["Nguyễn Văn An", "Trần Thị Bình", "Đỗ Văn Đức"]
