@@ -94,3 +94,53 @@ def test_the_corners_carry_registration_marks(tmp_path: Path) -> None:
     corners = [(0, 0), (width - box, 0), (0, height - box), (width - box, height - box)]
     assert all(dark_share(x, y) > 0.1 for x, y in corners)
     assert dark_share(width // 2 - box // 2, 0) < 0.01
+
+
+@pytest.mark.parametrize(
+    ("count", "seats", "page", "columns"),
+    [(1, 1, "A5", 1), (15, 12, "A5", 1), (16, 12, "A4", 1), (26, 26, "A4", 1), (65, 55, "A4", 2)],
+)
+def test_the_layout_fits_every_line_on_one_sheet(
+    count: int, seats: int, page: str, columns: int
+) -> None:
+    """GIVEN 1 to 65 names THEN the sheet grows from A5 to A4 to two columns of A4, every
+    line lies inside the body, above the bottom marks, no two lines overlap, and the
+    boxes come only when names = seats (§A1)."""
+    from lienthong.elections.layout import ballot_layout
+
+    names = [f"Người {i}" for i in range(count)]
+    layout = ballot_layout(names, seats)
+
+    assert (layout.page, layout.columns) == (page, columns)
+    assert layout.boxes == (count == seats)
+    assert [row.number for row in layout.rows] == list(range(1, count + 1))
+    assert layout.row_height >= 5.5
+    bottom_marks = min(mark.y for mark in layout.marks[2:])
+    for row in layout.rows:
+        assert layout.body.x <= row.rect.x and row.rect.right <= layout.body.right
+        assert layout.body.y <= row.rect.y and row.rect.bottom <= layout.body.bottom
+        assert row.rect.bottom < bottom_marks
+        assert (row.agree is not None) == layout.boxes
+    for a, b in zip(layout.rows, layout.rows[1:], strict=False):
+        apart = a.rect.bottom <= b.rect.y or a.rect.right <= b.rect.x
+        assert apart, (a.number, b.number)
+
+
+def test_a_provincial_list_is_printed_in_two_columns(tmp_path: Path) -> None:
+    """GIVEN 65 names for 55 seats (a provincial congress) THEN one A4 page holding every
+    name; more names than a sheet holds are refused."""
+    from lienthong.elections.layout import MAX_NAMES
+
+    names = [f"Nguyễn Văn Người {i:02d}" for i in range(65)]
+    pdf = ballot_pdf(congress="Đại hội", election="Bầu", round_number=1, names=names, seats=55)
+    (text,) = _pages_text(pdf, tmp_path)
+    assert all(name in text for name in names)
+    assert "Bầu 55 người trong 65 người" in text
+    with pytest.raises(ValueError, match="at most"):
+        ballot_pdf(
+            congress="Đại hội",
+            election="Bầu",
+            round_number=1,
+            names=[f"Người {i}" for i in range(MAX_NAMES + 1)],
+            seats=3,
+        )
