@@ -34,3 +34,12 @@ class Team(models.IntegerChoices):
 
     FIRST = 1, _("first team")
     SECOND = 2, _("second team")
+    #: Scanned ballots: read by the scanner, confirmed by a person where unsure (§B6).
+    SCANNER = 3, _("scanner")
+
+
+class ScanState(models.TextChoices):
+    QUEUED = "queued", _("waiting")
+    RUNNING = "running", _("being read")
+    DONE = "done", _("read")
+    FAILED = "failed", _("failed")

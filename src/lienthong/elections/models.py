@@ -16,7 +16,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from lienthong.core.permissions import RestrictedManager, RestrictedQuerySet
-from lienthong.elections.choices import Body, ElectionKind, RoundState, Team
+from lienthong.elections.choices import Body, ElectionKind, RoundState, ScanState, Team
 
 
 class ElectionsQuerySet(RestrictedQuerySet[Any]):
@@ -169,6 +169,26 @@ class BallotRecord(models.Model):
     #: The team sends the ballot to the board (190 Art. 8: the board concludes on
     #: doubtful and invalid ballots); not part of the reading the teams must agree on.
     doubtful = models.BooleanField(_("for the board to decide"), default=False)
+    #: Scanned ballots (team "scanner"): the page, what the reader saw, and whether a
+    #: person must still confirm it (the reader was unsure, vote-rules.md §B6).
+    scan = models.ForeignKey(
+        "documents.StoredFile",
+        verbose_name=_("scanned page"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    omr = models.JSONField(_("what the scanner read"), null=True, blank=True)
+    review = models.BooleanField(_("awaiting a person"), default=False)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("confirmed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("entered by"), on_delete=models.PROTECT
     )
@@ -198,6 +218,39 @@ class BallotRecord(models.Model):
             tuple(sorted(self.written_in)),
             self.extra_mark,
         )
+
+
+class ScanBatch(models.Model):
+    """One uploaded scan file (a PDF of many pages, or one image), read in the background."""
+
+    round = models.ForeignKey(
+        Round, verbose_name=_("round"), on_delete=models.CASCADE, related_name="scan_batches"
+    )
+    name = models.CharField(_("file name"), max_length=200)
+    source = models.ForeignKey(
+        "documents.StoredFile", verbose_name=_("file"), on_delete=models.PROTECT, related_name="+"
+    )
+    state = models.CharField(
+        _("state"), max_length=10, choices=ScanState.choices, default=ScanState.QUEUED
+    )
+    pages = models.PositiveIntegerField(_("pages"), default=0)
+    done = models.PositiveIntegerField(_("pages read"), default=0)
+    error = models.CharField(_("error"), max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT
+    )
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    objects = ElectionsManager()
+    scope_path: ClassVar[str] = "round__election__congress__unit"
+
+    class Meta:
+        verbose_name = _("scan file")
+        verbose_name_plural = _("scan files")
+        ordering = ["round", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class BallotDecision(models.Model):

@@ -23,4 +23,12 @@ urlpatterns = [
     path("lan-bau/<int:pk>/ho-so.zip", pages.evidence, name="elections-evidence"),
     path("lan-bau/<int:pk>/trinh-chieu/", pages.projector, name="elections-projector"),
     path("lan-bau/<int:pk>/nhat-ky/", pages.journal, name="elections-journal"),
+    path("lan-bau/<int:pk>/phieu-quet/", pages.scans_status, name="elections-scans"),
+    path("lan-bau/<int:pk>/tai-phieu-quet/", pages.scans_upload, name="elections-scans-upload"),
+    path("lan-bau/<int:pk>/duyet-phieu-quet/", pages.review, name="elections-review"),
+    path(
+        "lan-bau/<int:pk>/phieu-quet/<int:number>.png",
+        pages.scan_image,
+        name="elections-scan-image",
+    ),
 ]

@@ -19,11 +19,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from lienthong.core.errors import ApplicationError
+from lienthong.core.errors import ApplicationError, InvalidInput
 from lienthong.core.permissions import AllUnits, allowed_units, get_restricted_or_404, user_can
 from lienthong.documents.views._common import person, verified
 from lienthong.elections import services, tally
-from lienthong.elections.choices import RoundState, Team
+from lienthong.elections.choices import RoundState, ScanState, Team
 from lienthong.elections.forms import (
     BoardForm,
     CandidatesForm,
@@ -33,7 +33,14 @@ from lienthong.elections.forms import (
     DecisionForm,
     ElectionForm,
 )
-from lienthong.elections.models import BallotRecord, Congress, Election, JournalEntry, Round
+from lienthong.elections.models import (
+    BallotRecord,
+    Congress,
+    Election,
+    JournalEntry,
+    Round,
+    ScanBatch,
+)
 from lienthong.org.models import Unit
 from lienthong.org.views import login_required
 from lienthong.trust.second_factor import second_factor_required
@@ -372,7 +379,162 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "may_sign": any(m.get("username") == username for m in item.election.board)
             and username not in signed,
             "copies_form": CopiesForm(),
+            **_scans_context(item, check),
         },
+    )
+
+
+def _scans_context(item: Round, check: Any) -> dict[str, Any]:
+    batches = list(ScanBatch.objects.filter(round=item).order_by("pk"))
+    return {
+        "batches": batches,
+        "scans_pending": any(b.state in (ScanState.QUEUED, ScanState.RUNNING) for b in batches),
+        "scans_read": len(check.agreed) if check.scanned else 0,
+        "scans_review": check.review,
+        "typed": not check.scanned
+        and BallotRecord.objects.filter(round=item, team__in=[Team.FIRST, Team.SECOND]).exists(),
+    }
+
+
+@login_required
+@require_GET
+def scans_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """The scan files of a round and how far their reading is (htmx: every 2 s while
+    any is being read)."""
+    item = _round(request, pk)
+    context = {
+        "round": item,
+        "may_enter": user_can(request.user, "elections.add_ballotrecord"),
+        **_scans_context(item, services.reconcile(item)),
+    }
+    return render(request, "elections/_scans.html", context)
+
+
+@login_required
+@require_POST
+def scans_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    """Scan files to read (several at once: PDF, PNG, JPEG, TIFF)."""
+    from lienthong.elections.scanning import MAX_SCAN_BYTES, scans_upload
+
+    item = _round(request, pk)
+    uploads = request.FILES.getlist("scans")
+    if not uploads:
+        messages.error(request, _("Not done: choose the scan files."))
+    for upload in uploads:
+        if (upload.size or 0) > MAX_SCAN_BYTES:
+            messages.error(request, _("%(name)s is too large.") % {"name": upload.name})
+            continue
+        try:
+            scans_upload(
+                actor=person(request), round_=item, data=upload.read(), name=upload.name or ""
+            )
+        except ApplicationError as exc:
+            messages.error(
+                request, _("%(name)s: %(reason)s") % {"name": upload.name, "reason": exc.message}
+            )
+        else:
+            messages.success(request, _("%(name)s is being read.") % {"name": upload.name})
+    return redirect("elections-round", item.pk)
+
+
+@login_required
+@require_GET
+def scan_image(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    """The scanned page of ballot ``number`` (for the person who confirms it)."""
+    from lienthong.documents.services import files
+
+    item = _round(request, pk)
+    if not user_can(request.user, "elections.view_ballotrecord"):
+        raise Http404
+    row = (
+        BallotRecord.objects.restrict(request.user, "view")
+        .filter(round=item, team=Team.SCANNER, number=number)
+        .select_related("scan")
+        .first()
+    )
+    if row is None or row.scan is None:
+        raise Http404
+    response = HttpResponse(files.file_read(row.scan), content_type="image/png")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review(request: HttpRequest, pk: int) -> HttpResponse:
+    """The scanned ballots a person must confirm, one per screen beside its image; the
+    keys work as on the entry page (vote-rules.md §B6)."""
+    from lienthong.elections.scanning import scan_review
+
+    item = _round(request, pk)
+    queue = list(
+        BallotRecord.objects.filter(round=item, team=Team.SCANNER, review=True)
+        .order_by("number")
+        .values_list("number", flat=True)
+    )
+    status = 200
+    if request.method == "POST":
+        number = _number(request.POST.get("number"))
+        reading = _posted_reading(request, item)
+        try:
+            if number is None:
+                raise InvalidInput(_("Give the ballot's number in the stack."))
+            scan_review(actor=person(request), round_=item, number=number, **reading)
+        except ApplicationError as exc:
+            _fail(request, exc)
+            status = 400
+        else:
+            messages.success(request, _("Ballot %(number)s confirmed.") % {"number": number})
+            return redirect("elections-review", item.pk)
+    number = _number(request.GET.get("so")) or (queue[0] if queue else None)
+    row = (
+        BallotRecord.objects.filter(round=item, team=Team.SCANNER, number=number).first()
+        if number
+        else None
+    )
+    if row is None:
+        if not queue:
+            messages.success(request, _("No scanned ballot waits for a person."))
+        return redirect("elections-round", item.pk)
+    names = list(item.names)
+    omr_rows = {r["name"]: r for r in (row.omr or {}).get("rows", [])}
+    rows = [
+        {
+            "index": i,
+            "name": name,
+            "struck": row.kept is not None and name not in row.kept,
+            "box": (row.boxes or {}).get(name, "none"),
+            "unsure": omr_rows.get(name, {}).get("decision") == "unsure",
+            "reason": omr_rows.get(name, {}).get("reason", ""),
+        }
+        for i, name in enumerate(names, start=1)
+    ]
+    return render(
+        request,
+        "elections/entry.html",
+        {
+            "round": item,
+            "election": item.election,
+            "team": Team.SCANNER,
+            "review_mode": True,
+            "number": row.number,
+            "entered": len(queue),
+            "rows": rows,
+            "boxes_form": len(names) == item.seats,
+            "box_values": tally.BOX_VALUES,
+            "current": {
+                "official": row.official,
+                "stamped": row.stamped,
+                "extra_mark": row.extra_mark,
+                "doubtful": row.doubtful,
+            },
+            "written_in": "; ".join(row.written_in or []),
+            "reasons": (row.omr or {}).get("reasons", []),
+            "stamp_seen": (row.omr or {}).get("stamped"),
+            "image_url": reverse("elections-scan-image", args=[item.pk, row.number]),
+            "closed": item.state != RoundState.ENTERING,
+        },
+        status=status,
     )
 
 

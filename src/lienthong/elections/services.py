@@ -283,6 +283,47 @@ def round_open(
     return round_
 
 
+def reading_values(
+    round_: Round,
+    *,
+    kept: list[str] | None,
+    boxes: dict[str, str] | None,
+    official: bool = True,
+    stamped: bool = True,
+    written_in: list[str] | None = None,
+    extra_mark: bool = False,
+    doubtful: bool = False,
+) -> dict[str, Any]:
+    """Check one reading of a ballot against the round and return it as record values.
+
+    Raises:
+        InvalidInput: the round is counted, a name not on its ballot, both or neither of
+            kept and boxes, boxes on a ballot with more names than seats.
+    """
+    if round_.state != RoundState.ENTERING:
+        raise InvalidInput(_("This round is counted: its ballots are closed."))
+    if (kept is None) == (boxes is None):
+        raise InvalidInput(_("A ballot has either names kept or boxes."))
+    names = set(round_.names)
+    marked = list(kept or []) + list((boxes or {}).keys())
+    stranger = next((n for n in marked if n not in names), None)
+    if stranger is not None:
+        raise InvalidInput(_("%(name)s is not on this ballot.") % {"name": stranger})
+    if boxes is not None and len(round_.names) != round_.seats:
+        raise InvalidInput(_("Boxes are on the ballot only when names equal seats."))
+    if boxes is not None and any(v not in tally.BOX_VALUES for v in boxes.values()):
+        raise InvalidInput(_("A box is agree, disagree, both or none."))
+    return {
+        "kept": sorted(set(kept)) if kept is not None else None,
+        "boxes": dict(sorted(boxes.items())) if boxes is not None else None,
+        "official": official,
+        "stamped": stamped,
+        "written_in": [" ".join(n.split()) for n in written_in or [] if n.strip()],
+        "extra_mark": extra_mark,
+        "doubtful": doubtful,
+    }
+
+
 def ballot_enter(
     *,
     actor: Actor,
@@ -306,36 +347,26 @@ def ballot_enter(
             kept and boxes, boxes on a ballot with more names than seats.
     """
     _require(actor, round_.election.congress.unit, "elections.add_ballotrecord")
-    if round_.state != RoundState.ENTERING:
-        raise InvalidInput(_("This round is counted: its ballots are closed."))
-    if team not in Team.values or number < 1:
+    if team not in (Team.FIRST, Team.SECOND) or number < 1:
         raise InvalidInput(_("Choose the team and the ballot's number."))
-    if (kept is None) == (boxes is None):
-        raise InvalidInput(_("A ballot has either names kept or boxes."))
+    if BallotRecord.objects.filter(round=round_, team=Team.SCANNER).exists():
+        raise InvalidInput(_("This round's ballots are scanned: they are not typed in too."))
     other = Team.SECOND if team == Team.FIRST else Team.FIRST
     if BallotRecord.objects.filter(
         round=round_, team=other, entered_by=getattr(actor, "pk", None)
     ).exists():
         # Independent double entry (vote-rules.md §B7): one person, one team.
         raise InvalidInput(_("You entered ballots for the other team: one person, one team."))
-    names = set(round_.names)
-    marked = list(kept or []) + list((boxes or {}).keys())
-    stranger = next((n for n in marked if n not in names), None)
-    if stranger is not None:
-        raise InvalidInput(_("%(name)s is not on this ballot.") % {"name": stranger})
-    if boxes is not None and len(round_.names) != round_.seats:
-        raise InvalidInput(_("Boxes are on the ballot only when names equal seats."))
-    if boxes is not None and any(v not in tally.BOX_VALUES for v in boxes.values()):
-        raise InvalidInput(_("A box is agree, disagree, both or none."))
-    values = {
-        "kept": sorted(set(kept)) if kept is not None else None,
-        "boxes": dict(sorted(boxes.items())) if boxes is not None else None,
-        "official": official,
-        "stamped": stamped,
-        "written_in": [" ".join(n.split()) for n in written_in or [] if n.strip()],
-        "extra_mark": extra_mark,
-        "doubtful": doubtful,
-    }
+    values = reading_values(
+        round_,
+        kept=kept,
+        boxes=boxes,
+        official=official,
+        stamped=stamped,
+        written_in=written_in,
+        extra_mark=extra_mark,
+        doubtful=doubtful,
+    )
     with transaction.atomic():
         row, created = BallotRecord.objects.update_or_create(
             round=round_, team=team, number=number, defaults={**values, "entered_by": actor}
@@ -361,6 +392,12 @@ class Reconciliation:
     decisions: dict[int, BallotDecision] = field(default_factory=dict)
     #: Both teams' records of each differing ballot: {number: (first, second)}.
     pairs: dict[int, tuple[BallotRecord, BallotRecord]] = field(default_factory=dict)
+    #: The round's ballots are scanned (§B6): the scanner's readings stand for both
+    #: teams', and ``review`` lists the ballots a person must still confirm.
+    scanned: bool = False
+    review: list[int] = field(default_factory=list)
+    #: Scan files not read yet.
+    pending_scans: int = 0
 
     @property
     def undecided(self) -> list[int]:
@@ -368,21 +405,50 @@ class Reconciliation:
 
     @property
     def ok(self) -> bool:
-        return not self.differences and not any(self.missing.values()) and not self.undecided
+        return (
+            not self.differences
+            and not any(self.missing.values())
+            and not self.undecided
+            and not self.review
+            and not self.pending_scans
+        )
 
     @property
     def blocking(self) -> list[int]:
         """Every ballot number that keeps the round from being counted."""
         return sorted(
-            {*self.differences, *self.undecided, *(n for ns in self.missing.values() for n in ns)}
+            {
+                *self.differences,
+                *self.undecided,
+                *self.review,
+                *(n for ns in self.missing.values() for n in ns),
+            }
         )
 
 
 def reconcile(round_: Round) -> Reconciliation:
     """Compare the teams' records: agreed ballots, differing numbers, numbers one lacks."""
-    by_team: dict[int, dict[int, BallotRecord]] = {Team.FIRST: {}, Team.SECOND: {}}
+    from lienthong.elections.choices import ScanState
+    from lienthong.elections.models import ScanBatch
+
+    by_team: dict[int, dict[int, BallotRecord]] = {
+        Team.FIRST: {},
+        Team.SECOND: {},
+        Team.SCANNER: {},
+    }
     for row in BallotRecord.objects.filter(round=round_).order_by("number"):
         by_team[row.team][row.number] = row
+    pending = ScanBatch.objects.filter(
+        round=round_, state__in=[ScanState.QUEUED, ScanState.RUNNING]
+    ).count()
+    if by_team[Team.SCANNER] or pending:
+        scans = by_team[Team.SCANNER]
+        out = Reconciliation(scanned=True, pending_scans=pending, missing={})
+        out.agreed = [row for n, row in sorted(scans.items()) if not row.review]
+        out.review = sorted(n for n, row in scans.items() if row.review)
+        out.doubtful = sorted(n for n, row in scans.items() if row.doubtful)
+        out.decisions = {d.number: d for d in BallotDecision.objects.filter(round=round_)}
+        return out
     first, second = by_team[Team.FIRST], by_team[Team.SECOND]
     out = Reconciliation(
         missing={

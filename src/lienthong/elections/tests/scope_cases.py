@@ -7,7 +7,14 @@ from typing import Any
 
 from lienthong.core.testing.matrix import ScopeCase
 from lienthong.elections.choices import Body, ElectionKind
-from lienthong.elections.models import BallotDecision, BallotRecord, Congress, Election, Round
+from lienthong.elections.models import (
+    BallotDecision,
+    BallotRecord,
+    Congress,
+    Election,
+    Round,
+    ScanBatch,
+)
 
 
 def _congress_in(unit: Any) -> Congress:
@@ -53,10 +60,25 @@ def _decision_in(unit: Any) -> BallotDecision:
     )
 
 
+def _batch_in(unit: Any) -> ScanBatch:
+    import uuid
+
+    from lienthong.documents.models import StoredFile
+    from lienthong.org.tests.factories import UserFactory
+
+    stored = StoredFile.objects.create(
+        sha256=uuid.uuid4().hex * 2, size=1, content_type="image/png", storage_name="x"
+    )
+    return ScanBatch.objects.create(
+        round=_round_in(unit), name="quet.pdf", source=stored, created_by=UserFactory()
+    )
+
+
 SCOPE_CASES = [
     ScopeCase(model=Congress, make=_congress_in),
     ScopeCase(model=Election, make=_election_in),
     ScopeCase(model=Round, make=_round_in),
     ScopeCase(model=BallotRecord, make=_record_in),
     ScopeCase(model=BallotDecision, make=_decision_in),
+    ScopeCase(model=ScanBatch, make=_batch_in),
 ]

@@ -294,3 +294,23 @@ def test_options_equal_to_the_defaults_give_the_same_result_as_none() -> None:
     defaults = {"alternates_reading": "r1", "single_candidate_both_or_none": "invalid"}
     assert _count(_delegates(options=defaults)) == _count(_delegates())
     assert _count(_secretary(options=defaults)) == _count(_secretary())
+
+
+def test_the_text_output_lists_the_alternates_in_order(tmp_path: Any) -> None:
+    """``lienthong tally FILE`` (text) names the alternates of a delegates round, in
+    replacement order."""
+    import json
+    import subprocess
+    import sys
+
+    path = tmp_path / "delegates.json"
+    path.write_text(json.dumps(_delegates(), ensure_ascii=False), encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "lienthong", "tally", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "alternates, in order: Vũ Thị Giang, Hoàng Văn Em" in done.stdout

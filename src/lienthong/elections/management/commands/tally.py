@@ -94,6 +94,8 @@ class Command(BaseCommand):
                 f"  {c['percent_of_valid']:>6} % of valid"
             )
         lines.append(f"status: {output['status']}")
+        if output.get("alternates"):
+            lines.append("alternates, in order: " + ", ".join(output["alternates"]))
         if output["tie"]:
             lines.append(
                 f"tie for {output['tie']['seats']} seat(s) among: "
