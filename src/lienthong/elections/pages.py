@@ -290,14 +290,18 @@ def ballots_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     form = CopiesForm(request.GET or None)
     copies = form.cleaned_data["copies"] if form.is_valid() else 1
     election = item.election
-    data = ballot_pdf(
-        congress=election.congress.name,
-        election=str(election.get_kind_display()),
-        round_number=item.number,
-        names=list(item.names),
-        seats=item.seats,
-        copies=copies,
-    )
+    try:
+        data = ballot_pdf(
+            congress=election.congress.name,
+            election=str(election.get_kind_display()),
+            round_number=item.number,
+            names=list(item.names),
+            seats=item.seats,
+            copies=copies,
+        )
+    except ValueError:
+        messages.error(request, _("Not done: these names do not fit on one ballot."))
+        return redirect("elections-round", item.pk)
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="phieu-bau-{item.pk}.pdf"'
     return response

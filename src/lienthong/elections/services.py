@@ -248,6 +248,12 @@ def candidate_add(
         raise InvalidInput(_("The list is closed: a round is open."))
     if election.candidates.filter(full_name=name).exists():
         raise InvalidInput(_("This name is already on the list."))
+    from lienthong.elections.layout import MAX_NAMES
+
+    if election.candidates.count() >= MAX_NAMES:
+        raise InvalidInput(
+            _("A ballot holds at most %(count)s names on one sheet.") % {"count": MAX_NAMES}
+        )
     with transaction.atomic():
         candidate = Candidate.objects.create(election=election, full_name=name, born=born)
         record(actor=actor, verb="elections.candidate_add", target=election, data={"name": name})

@@ -384,3 +384,17 @@ def test_the_board_is_set_with_one_chair_and_no_candidate(
     assert [m["name"] for m in election.board] == ["Hoàng Văn Tư", "Vũ Thị Năm"]
     assert election.board[0]["role"] == "chair"
     assert AuditEvent.objects.filter(verb="elections.board_set").exists()
+
+
+def test_the_list_stops_at_what_one_ballot_holds(board: Any, election: Any) -> None:
+    """The ballot layout holds 78 names on one sheet (two A4 columns): the 79th name is
+    refused when it is added, not when the ballots are printed."""
+    from lienthong.elections.layout import MAX_NAMES
+    from lienthong.elections.models import Candidate
+
+    Candidate.objects.bulk_create(
+        Candidate(election=election, full_name=f"Người Thứ {i}")
+        for i in range(MAX_NAMES - election.candidates.count())
+    )
+    with pytest.raises(InvalidInput, match=f"at most {MAX_NAMES} names"):
+        services.candidate_add(actor=board, election=election, full_name="Người Cuối")
