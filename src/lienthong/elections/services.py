@@ -355,7 +355,12 @@ def ballot_enter(
     _require(actor, round_.election.congress.unit, "elections.add_ballotrecord")
     if team not in (Team.FIRST, Team.SECOND) or number < 1:
         raise InvalidInput(_("Choose the team and the ballot's number."))
-    if BallotRecord.objects.filter(round=round_, team=Team.SCANNER).exists():
+    from lienthong.elections.models import ScanBatch
+
+    if (
+        BallotRecord.objects.filter(round=round_, team=Team.SCANNER).exists()
+        or ScanBatch.objects.filter(round=round_).exists()
+    ):
         raise InvalidInput(_("This round's ballots are scanned: they are not typed in too."))
     other = Team.SECOND if team == Team.FIRST else Team.FIRST
     if BallotRecord.objects.filter(

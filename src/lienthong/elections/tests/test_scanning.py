@@ -189,3 +189,12 @@ def test_the_pages_upload_show_progress_and_confirm_beside_the_image(
     row = BallotRecord.objects.get(round=round_, number=2)
     assert not row.review and row.reviewed_by == board
     assert row.kept == sorted(["Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường"])
+
+
+def test_a_round_with_a_scan_waiting_is_not_typed_in(board: Any, round_: Any) -> None:
+    """A scan file uploaded but not read yet already makes the round a scanned one."""
+    scan = next(_generator().generate(names=NAMES, seats=3, count=1, seed=7))
+    scanning.scans_upload(actor=board, round_=round_, data=scan.image, name="1.jpg")
+    with pytest.raises(InvalidInput, match="scanned"):
+        services.ballot_enter(actor=board, round_=round_, team=1, number=1, kept=NAMES[:3])
+    assert not BallotRecord.objects.exists()
