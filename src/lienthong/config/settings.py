@@ -423,3 +423,9 @@ ELECTIONS_ALTERNATES_READING = env.choice("ELECTIONS_ALTERNATES_READING", "r1", 
 ELECTIONS_SINGLE_CANDIDATE_BOTH_OR_NONE = env.choice(
     "ELECTIONS_SINGLE_CANDIDATE_BOTH_OR_NONE", "invalid", ("invalid", "no-vote")
 )
+
+# --- Digitisation (issue #7) ----------------------------------------------------------
+#: The largest scan file the intake takes.
+INTAKE_MAX_FILE_MB = env.int("INTAKE_MAX_FILE_MB", 200)
+#: Tesseract's models for the text layer (Debian's tesseract-ocr-vie).
+INTAKE_OCR_LANGUAGES = env.list("INTAKE_OCR_LANGUAGES", ["vie"])

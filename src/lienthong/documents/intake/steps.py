@@ -1,0 +1,125 @@
+"""The intake steps (issue #7 scopes 1 and 4), in the order ``pipeline.STEPS`` runs them.
+
+- ``preflight``: size, the real format by its first bytes (a renamed ``.exe`` is not a
+  PDF), a readable PDF that is not password-protected;
+- ``quality``: NĐ 30/2020 Phụ lục I asks for scans of at least 200 dpi: lower is a
+  warning, not a refusal (the paper may be gone);
+- ``ocr``: OCRmyPDF with Tesseract's Vietnamese model to PDF/A-2b with a text layer
+  (``--pdf-renderer sandwich`` keeps words apart on skewed scans; the PDF/A conversion
+  is OCRmyPDF's own, without Ghostscript), and the text for search.
+"""
+
+from __future__ import annotations
+
+import io
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from lienthong.documents.intake.contract import IntakeItem, IntakeRefused
+
+__all__ = ["ocr", "preflight", "quality"]
+
+_MAGIC = {
+    b"%PDF-": "pdf",
+    b"\x89PNG\r\n\x1a\n": "png",
+    b"\xff\xd8\xff": "jpeg",
+    b"II*\x00": "tiff",
+    b"MM\x00*": "tiff",
+}
+#: NĐ 30/2020 Phụ lục I: scan at 200 dpi or more.
+MIN_DPI = 200
+
+
+def _max_bytes() -> int:
+    return int(getattr(settings, "INTAKE_MAX_FILE_MB", 200)) * 1024 * 1024
+
+
+def preflight(item: IntakeItem) -> None:
+    """Refuse what is not a scan this intake can read, with the reason."""
+    if not item.data:
+        raise IntakeRefused(_("The file is empty."))
+    if len(item.data) > _max_bytes():
+        raise IntakeRefused(_("The file is larger than the intake limit."))
+    kind = next((k for magic, k in _MAGIC.items() if item.data.startswith(magic)), "")
+    if not kind:
+        raise IntakeRefused(
+            _("The file is not a PDF, PNG, JPEG or TIFF scan, whatever its name says.")
+        )
+    item.kind = kind
+    if kind == "pdf":
+        import pikepdf
+
+        try:
+            with pikepdf.open(io.BytesIO(item.data)) as pdf:
+                if len(pdf.pages) == 0:
+                    raise IntakeRefused(_("The PDF has no page."))
+        except pikepdf.PasswordError:
+            raise IntakeRefused(
+                _("The PDF is protected by a password: remove the protection and send it again.")
+            ) from None
+        except pikepdf.PdfError:
+            raise IntakeRefused(_("The PDF is damaged and cannot be read.")) from None
+    else:
+        from PIL import Image, UnidentifiedImageError
+
+        try:
+            with Image.open(io.BytesIO(item.data)) as image:
+                image.verify()
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+            raise IntakeRefused(_("The image is damaged and cannot be read.")) from None
+
+
+def quality(item: IntakeItem) -> None:
+    """Warn on scans below 200 dpi (NĐ 30/2020 Phụ lục I); images only (a PDF's page
+    images are checked by OCRmyPDF)."""
+    if item.kind == "pdf":
+        return
+    from PIL import Image
+
+    with Image.open(io.BytesIO(item.data)) as image:
+        dpi = image.info.get("dpi")
+    if dpi:
+        item.dpi = round(min(float(dpi[0]), float(dpi[1])))
+    if item.dpi is None:
+        item.warnings.append(_("The scan does not say its resolution; 200 dpi is assumed."))
+    elif item.dpi < MIN_DPI:
+        item.warnings.append(
+            _("Scanned at %(dpi)s dpi: NĐ 30 asks for at least 200 dpi.") % {"dpi": item.dpi}
+        )
+
+
+def ocr(item: IntakeItem) -> None:
+    """The searchable PDF/A-2b and its text (OCRmyPDF + Tesseract ``vie``)."""
+    import ocrmypdf
+
+    suffix = {"pdf": ".pdf", "png": ".png", "jpeg": ".jpg", "tiff": ".tif"}[item.kind]
+    with tempfile.TemporaryDirectory(prefix="intake-") as work:
+        source = Path(work) / f"in{suffix}"
+        target = Path(work) / "out.pdf"
+        sidecar = Path(work) / "out.txt"
+        source.write_bytes(item.data)
+        try:
+            code = ocrmypdf.ocr(
+                source,
+                target,
+                language=list(getattr(settings, "INTAKE_OCR_LANGUAGES", ["vie"])),
+                output_type="pdfa-2",
+                pdfa_backend="internal",
+                pdf_renderer="sandwich",
+                sidecar=sidecar,
+                progress_bar=False,
+                skip_text=True,
+                image_dpi=MIN_DPI if item.kind != "pdf" and item.dpi is None else None,
+            )
+        except ocrmypdf.exceptions.ExitCodeException as exc:
+            raise IntakeRefused(
+                _("The text could not be read from the scan: %(reason)s")
+                % {"reason": str(exc) or type(exc).__name__}
+            ) from None
+        if code != ocrmypdf.ExitCode.ok or not target.exists():
+            raise IntakeRefused(_("The text could not be read from the scan."))
+        item.pdf = target.read_bytes()
+        item.text = sidecar.read_text(encoding="utf-8") if sidecar.exists() else ""
