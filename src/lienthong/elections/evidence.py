@@ -28,20 +28,19 @@ from typing import Any
 
 from lienthong.elections import tally
 
-__all__ = ["PackageCheck", "build_package", "journal_chain_ok", "verify_package"]
+__all__ = ["PackageCheck", "build_package", "journal_chain_ok", "journal_hash", "verify_package"]
 
 MANIFEST = "manifest.sha256"
 #: The largest package read (a provincial round is a few hundred KB).
 MAX_PACKAGE_BYTES = 50 * 1024 * 1024
 
 
-def _journal_hash(previous: str, round_id: Any, entry: dict[str, Any]) -> str:
-    # The same formula as ``elections.services._journal``.
+def journal_hash(previous: str, round_id: Any, action: str, data: Any, actor: str) -> str:
+    """The hash of one journal entry, chained to the one before (the only formula: the
+    services append with it, ``journal_chain_ok`` checks with it)."""
     return hashlib.sha256(
         json.dumps(
-            [previous, round_id, entry["action"], entry["data"], entry["actor"]],
-            ensure_ascii=False,
-            sort_keys=True,
+            [previous, round_id, action, data, actor], ensure_ascii=False, sort_keys=True
         ).encode("utf-8")
     ).hexdigest()
 
@@ -52,7 +51,8 @@ def journal_chain_ok(round_id: Any, entries: list[dict[str, Any]]) -> bool:
     for entry in entries:
         if entry.get("previous_hash") != previous:
             return False
-        if entry.get("hash") != _journal_hash(previous, round_id, entry):
+        expected = journal_hash(previous, round_id, entry["action"], entry["data"], entry["actor"])
+        if entry.get("hash") != expected:
             return False
         previous = entry["hash"]
     return True

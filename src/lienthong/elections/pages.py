@@ -697,18 +697,31 @@ def count(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("elections-round", item.pk)
 
 
+def _download(
+    request: HttpRequest, item: Round, make: Any, content_type: str, disposition: str
+) -> HttpResponse:
+    """A file a service makes for the round, or back to the round page with the reason."""
+    try:
+        data = make(actor=person(request), round_=item)
+    except ApplicationError as exc:
+        _fail(request, exc)
+        return redirect("elections-round", item.pk)
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = disposition
+    return response
+
+
 @login_required
 @require_GET
 def minutes(request: HttpRequest, pk: int) -> HttpResponse:
     item = _round(request, pk)
-    try:
-        data = services.round_minutes(actor=person(request), round_=item)
-    except ApplicationError as exc:
-        _fail(request, exc)
-        return redirect("elections-round", item.pk)
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="bien-ban-kiem-phieu-{item.pk}.pdf"'
-    return response
+    return _download(
+        request,
+        item,
+        services.round_minutes,
+        "application/pdf",
+        f'inline; filename="bien-ban-kiem-phieu-{item.pk}.pdf"',
+    )
 
 
 @second_factor_required
@@ -733,14 +746,13 @@ def minutes_sign(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def evidence(request: HttpRequest, pk: int) -> HttpResponse:
     item = _round(request, pk)
-    try:
-        data = services.round_evidence(actor=person(request), round_=item)
-    except ApplicationError as exc:
-        _fail(request, exc)
-        return redirect("elections-round", item.pk)
-    response = HttpResponse(data, content_type="application/zip")
-    response["Content-Disposition"] = f'attachment; filename="ho-so-kiem-phieu-{item.pk}.zip"'
-    return response
+    return _download(
+        request,
+        item,
+        services.round_evidence,
+        "application/zip",
+        f'attachment; filename="ho-so-kiem-phieu-{item.pk}.zip"',
+    )
 
 
 @login_required

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from lienthong.audit.services import Actor, record
 from lienthong.core.errors import InvalidInput, NotFound
 from lienthong.core.tasks import enqueue_on_commit
+from lienthong.documents.intake.steps import sniff
 from lienthong.documents.services import files
 from lienthong.elections.choices import RoundState, ScanState, Team
 from lienthong.elections.models import BallotRecord, Round, ScanBatch
@@ -33,8 +34,6 @@ logger = logging.getLogger(__name__)
 
 #: The largest scan file accepted (a 350-page PDF at 200 dpi is far smaller).
 MAX_SCAN_BYTES = 300 * 1024 * 1024
-
-_MAGIC = (b"%PDF-", b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")
 
 
 def scans_upload(*, actor: Actor, round_: Round, data: bytes, name: str) -> ScanBatch:
@@ -49,7 +48,7 @@ def scans_upload(*, actor: Actor, round_: Round, data: bytes, name: str) -> Scan
         raise InvalidInput(_("This round is counted: its ballots are closed."))
     if BallotRecord.objects.filter(round=round_, team__in=[Team.FIRST, Team.SECOND]).exists():
         raise InvalidInput(_("This round's ballots are typed in by two teams: no scans."))
-    if not data.startswith(_MAGIC):
+    if not sniff(data):
         raise InvalidInput(_("A scan is a PDF, PNG, JPEG or TIFF file."))
     stored = files.file_store(data=data, name=name, max_bytes=MAX_SCAN_BYTES)
     with transaction.atomic():

@@ -10,7 +10,6 @@ read the same way; a round with any difference or missing ballot cannot be count
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,6 +26,7 @@ from lienthong.elections import tally
 from lienthong.elections.checks import SetupIssue, board_conflicts, quorum_issues, surplus_issues
 from lienthong.elections.choices import Body, ElectionKind, RoundState, Team
 from lienthong.elections.collation import ballot_order
+from lienthong.elections.evidence import journal_chain_ok, journal_hash
 from lienthong.elections.models import (
     BallotDecision,
     BallotRecord,
@@ -77,11 +77,7 @@ def _journal(round_: Round, actor: Actor, action: str, data: dict[str, Any]) -> 
     )
     previous = last or ""
     who = _name(actor)
-    digest = hashlib.sha256(
-        json.dumps(
-            [previous, round_.pk, action, data, who], ensure_ascii=False, sort_keys=True
-        ).encode("utf-8")
-    ).hexdigest()
+    digest = journal_hash(previous, round_.pk, action, data, who)
     return JournalEntry.objects.create(
         round=round_, action=action, data=data, actor=who, previous_hash=previous, hash=digest
     )
@@ -89,19 +85,11 @@ def _journal(round_: Round, actor: Actor, action: str, data: dict[str, Any]) -> 
 
 def journal_verify(round_: Round) -> bool:
     """Recompute the round's journal chain: True when no entry was changed or removed."""
-    previous = ""
-    for entry in JournalEntry.objects.filter(round=round_).order_by("pk"):
-        expected = hashlib.sha256(
-            json.dumps(
-                [previous, round_.pk, entry.action, entry.data, entry.actor],
-                ensure_ascii=False,
-                sort_keys=True,
-            ).encode("utf-8")
-        ).hexdigest()
-        if entry.previous_hash != previous or entry.hash != expected:
-            return False
-        previous = entry.hash
-    return True
+    entries = JournalEntry.objects.filter(round=round_).order_by("pk")
+    return journal_chain_ok(
+        round_.pk,
+        [dict(e) for e in entries.values("action", "data", "actor", "previous_hash", "hash")],
+    )
 
 
 def congress_create(

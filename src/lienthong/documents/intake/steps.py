@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from lienthong.documents.intake.contract import IntakeItem, IntakeRefused
 
-__all__ = ["ocr", "preflight", "quality"]
+__all__ = ["ocr", "preflight", "quality", "sniff"]
 
 _MAGIC = {
     b"%PDF-": "pdf",
@@ -33,6 +33,11 @@ _MAGIC = {
 MIN_DPI = 200
 
 
+def sniff(data: bytes) -> str:
+    """The kind of a scan by its first bytes: "pdf", "png", "jpeg", "tiff", or ""."""
+    return next((kind for magic, kind in _MAGIC.items() if data.startswith(magic)), "")
+
+
 def _max_bytes() -> int:
     return int(getattr(settings, "INTAKE_MAX_FILE_MB", 200)) * 1024 * 1024
 
@@ -43,7 +48,7 @@ def preflight(item: IntakeItem) -> None:
         raise IntakeRefused(_("The file is empty."))
     if len(item.data) > _max_bytes():
         raise IntakeRefused(_("The file is larger than the intake limit."))
-    kind = next((k for magic, k in _MAGIC.items() if item.data.startswith(magic)), "")
+    kind = sniff(item.data)
     if not kind:
         raise IntakeRefused(
             _("The file is not a PDF, PNG, JPEG or TIFF scan, whatever its name says.")
