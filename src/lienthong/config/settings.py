@@ -295,12 +295,19 @@ if TASK_BACKEND == "rq":
 
         raise ImproperlyConfigured("LIENTHONG_TASK_BACKEND=rq needs LIENTHONG_REDIS_URL")
     INSTALLED_APPS.append("django_rq")
-    RQ_QUEUES = {"default": {"URL": REDIS_URL}}
-    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    RQ_QUEUES = {"default": {"URL": REDIS_URL}, "intake": {"URL": REDIS_URL}}
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default", "intake"]}}
 elif TASK_BACKEND == "immediate":
-    TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    TASKS = {
+        "default": {
+            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": ["default", "intake"],
+        }
+    }
 else:
-    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "intake"]}
+    }
 
 # --- E-mail -----------------------------------------------------------------------
 _email = parse_email_url(env.str("EMAIL_URL", "file://"), data_dir=DATA_DIR)
@@ -429,3 +436,14 @@ ELECTIONS_SINGLE_CANDIDATE_BOTH_OR_NONE = env.choice(
 INTAKE_MAX_FILE_MB = env.int("INTAKE_MAX_FILE_MB", 200)
 #: Tesseract's models for the text layer (Debian's tesseract-ocr-vie).
 INTAKE_OCR_LANGUAGES = env.list("INTAKE_OCR_LANGUAGES", ["vie"])
+#: How many scans are read at once: the intake task workers ``lienthong serve`` starts,
+#: and the default ``--jobs`` of ``lienthong import_scans`` (OCR takes one core each).
+INTAKE_WORKERS = env.int("INTAKE_WORKERS", 1)
+#: A scan "being read" for longer than this is taken as abandoned by a dead worker.
+INTAKE_STALL_MINUTES = env.int("INTAKE_STALL_MINUTES", 30)
+#: The watched folder: files dropped here are taken in for INTAKE_WATCH_UNIT (a unit
+#: code) in the name of the clerk INTAKE_WATCH_USER, every INTAKE_WATCH_SECONDS.
+INTAKE_WATCH_DIR = env.str("INTAKE_WATCH_DIR", "")
+INTAKE_WATCH_UNIT = env.str("INTAKE_WATCH_UNIT", "")
+INTAKE_WATCH_USER = env.str("INTAKE_WATCH_USER", "")
+INTAKE_WATCH_SECONDS = env.int("INTAKE_WATCH_SECONDS", 60)

@@ -89,6 +89,9 @@ class FileKind(models.TextChoices):
     SIGNED = "signed", _("signed original")
     ATTACHMENT = "attachment", _("attachment")
     SCAN = "scan", _("scan")
+    #: The searchable PDF/A-2b made from a scan by the intake (issue #7); the original
+    #: scan stays beside it as ``SCAN``.
+    DIGITISED = "digitised", _("digitised copy")
 
 
 class EventKind(models.TextChoices):
@@ -110,6 +113,7 @@ class EventKind(models.TextChoices):
     PROGRESS = "progress", _("progress reported")
     DONE = "done", _("handled")
     RECALLED = "recalled", _("recalled")
+    DIGITISED = "digitised", _("digitised")
 
 
 class HandlingRole(models.TextChoices):
@@ -125,3 +129,21 @@ class HandlingState(models.TextChoices):
     OPEN = "open", _("to do")
     IN_PROGRESS = "in_progress", _("in progress")
     DONE = "done", _("done")
+
+
+class IntakeState(models.TextChoices):
+    """Where one scanned file stands in the intake (issue #7 scope 3)."""
+
+    QUEUED = "queued", _("waiting")
+    RUNNING = "running", _("being read")
+    DONE = "done", _("digitised")
+    REFUSED = "refused", _("refused")
+    DUPLICATE = "duplicate", _("already digitised")
+
+
+class IntakeSource(models.TextChoices):
+    """Where a batch of scans came from (issue #7 scope 2)."""
+
+    UPLOAD = "upload", _("uploaded on the page")
+    FOLDER = "folder", _("watched folder")
+    IMPORT = "import", _("bulk import")

@@ -29,6 +29,8 @@ from lienthong.documents.choices import (
     FileKind,
     HandlingRole,
     HandlingState,
+    IntakeSource,
+    IntakeState,
     PeriodKind,
     Priority,
     SecretSeries,
@@ -41,6 +43,8 @@ __all__ = [
     "DocumentEvent",
     "DocumentFile",
     "DocumentType",
+    "IntakeBatch",
+    "IntakeFile",
     "NumberCounter",
     "Recipient",
     "Register",
@@ -307,6 +311,11 @@ class Document(TimeStampedModel):
     language = models.CharField(_("language"), max_length=30, default="Tiếng Việt")
     note = models.CharField(_("note"), max_length=500, blank=True)
     text_content = models.TextField(_("text for search"), blank=True, editable=False)
+    #: The incoming document arrived as an electronic original (through the exchange),
+    #: not on paper (for the digitisation rate, issue #7 scope 5).
+    received_electronically = models.BooleanField(
+        _("received electronically"), default=False, editable=False
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),
@@ -610,3 +619,141 @@ class Assignment(TimeStampedModel):
     def audit_unit_id(self) -> int:
         """Audit events about an assignment belong to the document's unit."""
         return self.document.unit_id
+
+
+class IntakeBatch(models.Model):
+    """Scans that came in together (issue #7 scope 2): one upload, one file dropped in the
+    watched folder, or one run of ``lienthong import_scans`` (re-runs of the same folder
+    and spreadsheet continue the same batch)."""
+
+    unit = models.ForeignKey(
+        "org.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    source = models.CharField(_("source"), max_length=8, choices=IntakeSource.choices)
+    #: The folder and spreadsheet of a bulk import (how a re-run finds its batch), or a
+    #: description of an upload.
+    name = models.CharField(_("name"), max_length=500)
+    #: Seal the digitised copies as "bản sao điện tử" (NĐ 30 Phụ lục I ô 14).
+    seal = models.BooleanField(_("seal the copies"), default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("started"), auto_now_add=True)
+
+    objects = RestrictedManager["IntakeBatch"]()
+
+    scope_path: ClassVar[str] = "unit"
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("intake batch")
+        verbose_name_plural = _("intake batches")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def audit_unit_id(self) -> int:
+        return self.unit_id
+
+
+class IntakeFile(models.Model):
+    """One scanned file in the intake and what became of it (issue #7 scopes 1-4).
+
+    The row is the truth (STYLE habit 8): the task that reads it only carries its id, and
+    a row left "being read" by a worker that died is read again. The original scan is
+    kept (``original``) next to the PDF/A made from it (``digitised``, on the document).
+    """
+
+    batch = models.ForeignKey(
+        IntakeBatch, verbose_name=_("batch"), on_delete=models.CASCADE, related_name="files"
+    )
+    unit = models.ForeignKey(
+        "org.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    name = models.CharField(_("file name"), max_length=255)
+    #: The spreadsheet row of a bulk import (1 = the header), for the report and re-runs.
+    row = models.PositiveIntegerField(_("row"), null=True, blank=True)
+    original = models.ForeignKey(
+        StoredFile,
+        verbose_name=_("original scan"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True, db_index=True)
+    #: The register data given with the scan (number, notation, date, subject…).
+    entry = models.JSONField(_("register data"), default=dict, blank=True)
+    document = models.ForeignKey(
+        Document,
+        verbose_name=_("document"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="intakes",
+    )
+    digitised = models.ForeignKey(
+        DocumentFile,
+        verbose_name=_("digitised copy"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    duplicate_of = models.ForeignKey(
+        "self",
+        verbose_name=_("same content as"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    state = models.CharField(
+        _("state"), max_length=10, choices=IntakeState.choices, default=IntakeState.QUEUED
+    )
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    warnings = models.JSONField(_("warnings"), default=list, blank=True)
+    pages = models.PositiveIntegerField(_("pages"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("received"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    objects = RestrictedManager["IntakeFile"]()
+
+    scope_path: ClassVar[str] = "unit"
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("scanned file")
+        verbose_name_plural = _("scanned files")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["batch", "row"],
+                condition=Q(row__isnull=False),
+                name="documents_intake_one_per_row",
+                violation_error_message=_("This row of the batch is already taken in."),
+            ),
+        ]
+        indexes = [models.Index(fields=["unit", "state"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def audit_unit_id(self) -> int:
+        return self.unit_id

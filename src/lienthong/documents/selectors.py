@@ -9,6 +9,7 @@ document is seen only by people whose clearance is at least its classification
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -16,15 +17,33 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lienthong.core.errors import NotFound
-from lienthong.documents.choices import Direction, DocumentState, HandlingState
-from lienthong.documents.models import Assignment, Document, Register
+from lienthong.documents.choices import (
+    Direction,
+    DocumentState,
+    FileKind,
+    HandlingState,
+)
+from lienthong.documents.models import (
+    Assignment,
+    Document,
+    DocumentFile,
+    IntakeBatch,
+    IntakeFile,
+    Register,
+)
 
 __all__ = [
+    "DigitisationRate",
     "assignment_get",
     "assignment_list",
     "assignments_to_remind",
+    "digitisation_documents",
+    "digitisation_rate",
     "document_get",
     "document_list",
+    "intake_batch_list",
+    "intake_get",
+    "intake_list",
     "overdue_for",
     "register_active",
     "register_get",
@@ -173,3 +192,166 @@ def assignments_to_remind(
         .filter(Q(reminded_at__isnull=True) | Q(reminded_at__lt=since))
         .select_related("document", "assignee", "assignee_unit")
     )
+
+
+def intake_list(
+    *, user: Any, state: str = "", batch: Any = None, action: str = "view"
+) -> QuerySet[IntakeFile]:
+    """The scanned files of the intake that ``user`` may ``action``, newest first.
+
+    Args:
+        user: the person asking.
+        state: only this ``IntakeState``.
+        batch: only this batch (id).
+        action: ``view``, or ``change`` (read again).
+    """
+    qs = IntakeFile.objects.restrict(user, action)
+    if state:
+        qs = qs.filter(state=state)
+    if batch:
+        qs = qs.filter(batch_id=batch)
+    return qs.select_related("batch", "unit", "document", "duplicate_of", "original")
+
+
+def intake_get(*, user: Any, pk: Any, action: str = "view") -> IntakeFile:
+    """One scanned file; missing and out of reach both are "not found".
+
+    Raises:
+        NotFound: no such file in the person's scope.
+    """
+    item = (
+        intake_list(user=user, action=action).filter(pk=pk).first() if str(pk).isdigit() else None
+    )
+    if item is None:
+        raise NotFound(_("This scan does not exist or you may not see it."))
+    return item
+
+
+def intake_batch_list(*, user: Any) -> QuerySet[IntakeBatch]:
+    """The intake batches ``user`` may see, newest first."""
+    return IntakeBatch.objects.restrict(user, "view").select_related("unit", "created_by")
+
+
+@dataclass(frozen=True)
+class DigitisationRate:
+    """How much of a period's documents exist electronically ("tỷ lệ số hóa văn bản").
+
+    ``electronic``: born electronic (outgoing: signed digitally in lienthong; incoming:
+    received through the exchange); ``digitised``: on paper, with a digitised copy made by
+    the intake; the rest exist only on paper.
+    """
+
+    direction: str
+    total: int
+    electronic: int
+    digitised: int
+
+    @property
+    def paper_only(self) -> int:
+        """Documents that exist only on paper."""
+        return self.total - self.electronic - self.digitised
+
+    @property
+    def rate(self) -> float | None:
+        """The share that exists electronically (0-1), None for a period with none."""
+        if not self.total:
+            return None
+        return (self.electronic + self.digitised) / self.total
+
+
+def _period_documents(
+    *, user: Any, unit: Any, start: dt.date, end: dt.date, direction: str, subtree: bool
+) -> QuerySet[Document]:
+    from lienthong.org.models import Unit
+
+    qs = Document.objects.restrict(user, "view").filter(classification__lte=_clearance(user))
+    qs = qs.filter(unit__in=Unit.objects.descendants_of(unit)) if subtree else qs.filter(unit=unit)
+    if direction == Direction.OUTGOING:
+        return qs.filter(
+            direction=Direction.OUTGOING,
+            state=DocumentState.ISSUED,
+            issued_date__gte=start,
+            issued_date__lte=end,
+        )
+    if direction == Direction.INCOMING:
+        first = timezone.make_aware(dt.datetime.combine(start, dt.time.min))
+        after = timezone.make_aware(dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min))
+        return qs.filter(
+            direction=Direction.INCOMING, arrival_date__gte=first, arrival_date__lt=after
+        )
+    raise ValueError(f"direction must be outgoing or incoming, not {direction!r}")
+
+
+def _with_origin(qs: QuerySet[Document], direction: str) -> QuerySet[Document]:
+    files = DocumentFile.objects.filter(document=OuterRef("pk"))
+    if direction == Direction.OUTGOING:
+        electronic: Any = Exists(files.filter(kind=FileKind.SIGNED))
+    else:
+        electronic = Q(received_electronically=True)
+    return qs.annotate(
+        is_electronic=electronic, is_digitised=Exists(files.filter(kind=FileKind.DIGITISED))
+    )
+
+
+def digitisation_rate(
+    *,
+    user: Any,
+    unit: Any,
+    start: dt.date,
+    end: dt.date,
+    direction: str,
+    subtree: bool = True,
+) -> DigitisationRate:
+    """The digitisation rate of ``unit`` (and the units under it) for a period, counted
+    from the data, for Reports (issue #7 scope 5).
+
+    Outgoing documents count by their date once issued; incoming by their arrival date.
+    Only what ``user`` may see counts (their scope and clearance).
+
+    Args:
+        user: the person asking (Reports passes the reader).
+        unit: the unit.
+        start: the first day of the period.
+        end: the last day of the period.
+        direction: ``outgoing`` or ``incoming``.
+        subtree: count the units under ``unit`` too.
+    """
+    qs = _with_origin(
+        _period_documents(
+            user=user, unit=unit, start=start, end=end, direction=direction, subtree=subtree
+        ),
+        direction,
+    )
+    total = qs.count()
+    electronic = qs.filter(is_electronic=True).count()
+    digitised = qs.filter(is_electronic=False, is_digitised=True).count()
+    return DigitisationRate(
+        direction=direction, total=total, electronic=electronic, digitised=digitised
+    )
+
+
+def digitisation_documents(
+    *,
+    user: Any,
+    unit: Any,
+    start: dt.date,
+    end: dt.date,
+    direction: str,
+    which: str = "paper_only",
+    subtree: bool = True,
+) -> QuerySet[Document]:
+    """The documents behind a figure of ``digitisation_rate`` (the drill-down):
+    ``which`` is ``electronic``, ``digitised`` or ``paper_only``."""
+    qs = _with_origin(
+        _period_documents(
+            user=user, unit=unit, start=start, end=end, direction=direction, subtree=subtree
+        ),
+        direction,
+    )
+    if which == "electronic":
+        return qs.filter(is_electronic=True)
+    if which == "digitised":
+        return qs.filter(is_electronic=False, is_digitised=True)
+    if which == "paper_only":
+        return qs.filter(is_electronic=False, is_digitised=False)
+    raise ValueError(f"which must be electronic, digitised or paper_only, not {which!r}")

@@ -1,4 +1,7 @@
-"""Background work of the documents app: reminders of overdue handling.
+"""Background work of the documents app: reminders of overdue handling, and reading
+scanned documents (issue #7) on the ``intake`` queue, whose workers ``lienthong serve``
+starts ``INTAKE_WORKERS`` of (OCR takes a core per file: it never waits behind or holds
+up the reminders and the exchange).
 
 A task is an adapter (STYLE habit 8): ``remind_overdue`` calls
 ``services.assignments_remind`` and schedules its own next run
@@ -17,11 +20,20 @@ from django.utils import timezone
 from lienthong.audit.actors import SystemActor
 from lienthong.core.tasks import task, task_waiting
 
-__all__ = ["REMINDER_ACTOR", "remind_overdue", "reminders_schedule"]
+__all__ = [
+    "INTAKE_QUEUE",
+    "REMINDER_ACTOR",
+    "intake_schedule",
+    "intake_sweep",
+    "read_scan",
+    "remind_overdue",
+    "reminders_schedule",
+]
 
 logger = logging.getLogger(__name__)
 
 REMINDER_ACTOR = SystemActor("document-reminders")
+INTAKE_QUEUE = "intake"
 
 
 def _minutes() -> int:
@@ -65,4 +77,51 @@ def reminders_schedule() -> bool:
     if task_waiting(remind_overdue):
         return False
     remind_overdue.enqueue()
+    return True
+
+
+@task(queue_name=INTAKE_QUEUE)
+def read_scan(item_id: int) -> str:
+    """Read one scanned file of the intake (OCR, then link it to its register entry).
+
+    Returns:
+        The state the file ends in ("" when another worker had it).
+    """
+    from lienthong.documents.intake.services import intake_read
+
+    item = intake_read(item_id)
+    return item.state if item is not None else ""
+
+
+@task()
+def intake_sweep() -> int:
+    """Take in what the watched folder holds, and queue again the scans whose worker
+    died; then run again ``INTAKE_WATCH_SECONDS`` later.
+
+    Returns:
+        How many files were taken from the folder.
+    """
+    from lienthong.documents.intake.services import intakes_requeue_stalled
+    from lienthong.documents.intake.watch import watch_folder_take
+
+    try:
+        intakes_requeue_stalled()
+        return watch_folder_take()
+    finally:
+        _enqueue_sweep()
+
+
+def _enqueue_sweep() -> None:
+    backend = intake_sweep.get_backend()
+    if not backend.supports_defer or task_waiting(intake_sweep):
+        return
+    seconds = int(getattr(settings, "INTAKE_WATCH_SECONDS", 60))
+    intake_sweep.using(run_after=timezone.now() + dt.timedelta(seconds=seconds)).enqueue()
+
+
+def intake_schedule() -> bool:
+    """Enqueue the first run of ``intake_sweep`` unless one is already waiting."""
+    if task_waiting(intake_sweep):
+        return False
+    intake_sweep.enqueue()
     return True

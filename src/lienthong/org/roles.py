@@ -45,6 +45,11 @@ _DOCS_CLERK = [
     ("documents.add_assignment", _S),
     ("documents.add_register", _S),
     ("documents.change_register", _S),
+    # Digitisation (issue #7): the clerk takes scans in, follows the queue, retries.
+    ("documents.view_intakebatch", _S),
+    ("documents.add_intakebatch", _S),
+    ("documents.view_intakefile", _S),
+    ("documents.change_intakefile", _S),
 ]
 _DOCS_LEAD = [
     ("documents.approve_document", _S),

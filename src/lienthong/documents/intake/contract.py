@@ -6,7 +6,8 @@ A step is a callable ``step(item) -> None`` that reads and fills an ``IntakeItem
   reason a clerk can act on; it never half-writes anything outside the item;
 - it runs in a task worker, never in a web request; it may take seconds (OCR);
 - steps run in order; a later step may rely on what the earlier ones set (``kind``
-  after preflight, ``pdf`` and ``text`` after OCR).
+  after preflight, ``dpi`` after quality, ``scan_pdf`` after convert, ``pdf`` and
+  ``text`` after OCR).
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ class IntakeItem:
     kind: str = ""
     #: The lowest resolution of the scan's images, when known (dots per inch).
     dpi: int | None = None
+    #: The scan as a PDF: the file itself, or its images one page each (``convert``).
+    scan_pdf: bytes = b""
     #: The searchable PDF/A-2b made from the scan.
     pdf: bytes = b""
     #: The text of the text layer, for search.

@@ -12,7 +12,7 @@ __all__ = ["STEPS", "IntakeItem", "IntakeRefused", "intake_run"]
 Step = Callable[[IntakeItem], None]
 
 #: The chain, in order (see ``contract`` for what each step may rely on).
-STEPS: tuple[Step, ...] = (steps.preflight, steps.quality, steps.ocr)
+STEPS: tuple[Step, ...] = (steps.preflight, steps.quality, steps.convert, steps.ocr)
 
 
 def intake_run(*, data: bytes, name: str, chain: Sequence[Step] = STEPS) -> IntakeItem:

@@ -4,6 +4,8 @@
   PDF), a readable PDF that is not password-protected;
 - ``quality``: NĐ 30/2020 Phụ lục I asks for scans of at least 200 dpi: lower is a
   warning, not a refusal (the paper may be gone);
+- ``convert``: an image scan (PNG, JPEG, a TIFF of one or many pages) becomes a PDF of
+  its pages at their resolution, without re-encoding what img2pdf can embed as it is;
 - ``ocr``: OCRmyPDF with Tesseract's Vietnamese model to PDF/A-2b with a text layer
   (``--pdf-renderer sandwich`` keeps words apart on skewed scans; the PDF/A conversion
   is OCRmyPDF's own, without Ghostscript), and the text for search.
@@ -20,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from lienthong.documents.intake.contract import IntakeItem, IntakeRefused
 
-__all__ = ["ocr", "preflight", "quality", "sniff"]
+__all__ = ["convert", "max_bytes", "ocr", "preflight", "quality", "sniff"]
 
 _MAGIC = {
     b"%PDF-": "pdf",
@@ -38,7 +40,8 @@ def sniff(data: bytes) -> str:
     return next((kind for magic, kind in _MAGIC.items() if data.startswith(magic)), "")
 
 
-def _max_bytes() -> int:
+def max_bytes() -> int:
+    """The intake's size limit of one file (``INTAKE_MAX_FILE_MB``)."""
     return int(getattr(settings, "INTAKE_MAX_FILE_MB", 200)) * 1024 * 1024
 
 
@@ -46,7 +49,7 @@ def preflight(item: IntakeItem) -> None:
     """Refuse what is not a scan this intake can read, with the reason."""
     if not item.data:
         raise IntakeRefused(_("The file is empty."))
-    if len(item.data) > _max_bytes():
+    if len(item.data) > max_bytes():
         raise IntakeRefused(_("The file is larger than the intake limit."))
     kind = sniff(item.data)
     if not kind:
@@ -96,16 +99,63 @@ def quality(item: IntakeItem) -> None:
         )
 
 
+def _frames_as_png(data: bytes, dpi: int) -> list[bytes]:
+    """Every frame of an image as a PNG that img2pdf accepts (no alpha, no palette)."""
+    from PIL import Image, ImageSequence
+
+    pages: list[bytes] = []
+    with Image.open(io.BytesIO(data)) as image:
+        for frame in ImageSequence.Iterator(image):
+            page = frame.copy()
+            if page.mode not in ("1", "L", "RGB"):
+                page = page.convert("L" if page.mode in ("LA", "I;16", "I") else "RGB")
+            out = io.BytesIO()
+            page.save(out, format="PNG", dpi=(dpi, dpi))
+            pages.append(out.getvalue())
+    return pages
+
+
+def convert(item: IntakeItem) -> None:
+    """The scan as a PDF of its pages (a PDF scan is kept as it is)."""
+    if item.kind == "pdf":
+        item.scan_pdf = item.data
+        return
+    import img2pdf
+
+    dpi = item.dpi or MIN_DPI
+    # A scan that does not say its resolution is laid out at 200 dpi (img2pdf would
+    # assume 96 and make pages twice too large).
+    layout = img2pdf.get_fixed_dpi_layout_fun((dpi, dpi))
+    try:
+        item.scan_pdf = img2pdf.convert(
+            item.data, layout_fun=layout, rotation=img2pdf.Rotation.ifvalid
+        )
+        return
+    except (
+        img2pdf.AlphaChannelError,
+        img2pdf.ImageOpenError,
+        img2pdf.UnsupportedColorspaceError,
+        img2pdf.JpegColorspaceError,
+        img2pdf.ExifOrientationError,
+        ValueError,
+        OSError,
+    ):
+        pass  # alpha, palette or an exotic TIFF compression: re-encode the pages
+    try:
+        item.scan_pdf = img2pdf.convert(_frames_as_png(item.data, dpi), layout_fun=layout)
+    except (OSError, ValueError, img2pdf.ImageOpenError):
+        raise IntakeRefused(_("The image is damaged and cannot be read.")) from None
+
+
 def ocr(item: IntakeItem) -> None:
     """The searchable PDF/A-2b and its text (OCRmyPDF + Tesseract ``vie``)."""
     import ocrmypdf
 
-    suffix = {"pdf": ".pdf", "png": ".png", "jpeg": ".jpg", "tiff": ".tif"}[item.kind]
     with tempfile.TemporaryDirectory(prefix="intake-") as work:
-        source = Path(work) / f"in{suffix}"
+        source = Path(work) / "in.pdf"
         target = Path(work) / "out.pdf"
         sidecar = Path(work) / "out.txt"
-        source.write_bytes(item.data)
+        source.write_bytes(item.scan_pdf or item.data)
         try:
             code = ocrmypdf.ocr(
                 source,
@@ -117,7 +167,6 @@ def ocr(item: IntakeItem) -> None:
                 sidecar=sidecar,
                 progress_bar=False,
                 skip_text=True,
-                image_dpi=MIN_DPI if item.kind != "pdf" and item.dpi is None else None,
             )
         except ocrmypdf.exceptions.ExitCodeException as exc:
             raise IntakeRefused(

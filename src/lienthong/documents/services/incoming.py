@@ -105,6 +105,7 @@ def document_register_incoming(
     signer_position: str = "",
     issuer_organ_id: str = "",
     received_by: Any = None,
+    electronic: bool = False,
 ) -> Document:
     """Register an incoming document (paper entered by hand, or received by exchange).
 
@@ -132,6 +133,7 @@ def document_register_incoming(
         signer_position: their position.
         issuer_organ_id: the author's mã định danh.
         received_by: the person registering, when ``actor`` is not a person.
+        electronic: it arrived as an electronic original (the exchange), not on paper.
 
     Returns:
         The registered document.
@@ -212,6 +214,7 @@ def document_register_incoming(
                 arrival_year=timezone.localtime(arrived).year,
                 created_by=clerk,
                 text_content=subject,
+                received_electronically=electronic,
             )
             save_checked(document)
             if stored is not None:

@@ -65,6 +65,7 @@ def inbox_register(
             signer_name=locked.signer_name,
             signer_position=locked.signer_position,
             issuer_organ_id=locked.issuer_organ_id,
+            electronic=True,
         )
         locked.state = InboxState.REGISTERED
         locked.document = document

@@ -92,9 +92,9 @@ def gunicorn_command(*, host: str, port: int, workers: int) -> list[str]:
     ]
 
 
-def worker_command() -> list[str]:
-    """Build the command line of the task worker (``lienthong worker``)."""
-    return [sys.executable, "-m", "lienthong", "worker"]
+def worker_command(queue: str = "default") -> list[str]:
+    """Build the command line of a task worker (``lienthong worker --queue QUEUE``)."""
+    return [sys.executable, "-m", "lienthong", "worker", "--queue", queue]
 
 
 def connect_host(host: str) -> str:
@@ -206,6 +206,11 @@ class Command(BaseCommand):
             )
             if worker:
                 children.append(self._start("task worker", worker_command()))
+                # Reading scans (OCR) on their own queue: INTAKE_WORKERS at once (issue #7).
+                for number in range(int(getattr(settings, "INTAKE_WORKERS", 1))):
+                    children.append(
+                        self._start(f"intake worker {number + 1}", worker_command("intake"))
+                    )
             return self._watch(children, received=received, host=host, port=port, worker=worker)
         finally:
             self._stop(children, signum=received[0] if received else signal.SIGTERM)

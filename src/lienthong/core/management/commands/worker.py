@@ -17,18 +17,27 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--batch", action="store_true", help="run what is queued, then exit")
+        parser.add_argument(
+            "--queue",
+            default="default",
+            help="the queue to work: default (everything but OCR), intake (reading scans)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         backend = settings.TASK_BACKEND
-        if not options["batch"]:
+        queue = options["queue"]
+        queues = settings.TASKS["default"].get("QUEUES", ["default"])
+        if queue not in queues:
+            raise CommandError(f"--queue must be one of {', '.join(queues)}, got {queue!r}.")
+        if not options["batch"] and queue == "default":
             self._schedule_periodic_work()
         if backend == "db":
             extra = ["--batch"] if options["batch"] else []
-            call_command("db_worker", *extra, verbosity=options["verbosity"])
+            call_command("db_worker", *extra, queue_name=queue, verbosity=options["verbosity"])
         elif backend == "rq":
             extra = ["--burst"] if options["batch"] else ["--with-scheduler"]
             # django-tasks-rq needs its own Job class in the worker (its README).
-            call_command("rqworker", "default", "--job-class", "django_tasks_rq.Job", *extra)
+            call_command("rqworker", queue, "--job-class", "django_tasks_rq.Job", *extra)
         else:
             raise CommandError(
                 "LIENTHONG_TASK_BACKEND=immediate runs tasks in the caller; there is no worker."
@@ -40,13 +49,15 @@ class Command(BaseCommand):
         Called by name, so core does not import the apps above it: the hourly timestamp
         of the audit chain head (``audit_anchor --schedule``, issue #3) and the reminders
         of overdue documents (``documents_schedule``, issue #4) and the sweep of the
-        exchange outbox (``exchange_schedule``, issue #5).
+        exchange outbox (``exchange_schedule``, issue #5) and the sweep of the intake's
+        watched folder and stalled scans (``intake_schedule``, issue #7).
         """
         commands = get_commands()
         for name, args in (
             ("audit_anchor", ["--schedule"]),
             ("documents_schedule", []),
             ("exchange_schedule", []),
+            ("intake_schedule", []),
         ):
             if name not in commands:
                 continue
