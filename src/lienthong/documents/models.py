@@ -635,6 +635,9 @@ class IntakeBatch(models.Model):
     name = models.CharField(_("name"), max_length=500)
     #: Seal the digitised copies as "bản sao điện tử" (NĐ 30 Phụ lục I ô 14).
     seal = models.BooleanField(_("seal the copies"), default=False)
+    #: The register spreadsheet's rows of an upload (``register.RegisterRow`` as dicts),
+    #: matched to the files as they arrive one by one.
+    register = models.JSONField(_("register rows"), default=list, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("by"),

@@ -46,7 +46,7 @@ from lienthong.documents.choices import (
 )
 from lienthong.documents.intake import pipeline, steps
 from lienthong.documents.intake.contract import IntakeItem, IntakeRefused
-from lienthong.documents.intake.register import entry_from_name
+from lienthong.documents.intake.register import entry_from_name, register_read
 from lienthong.documents.models import (
     Document,
     DocumentFile,
@@ -66,9 +66,11 @@ from lienthong.documents.services._common import (
 
 __all__ = [
     "intake_batch_open",
+    "intake_batch_register",
     "intake_read",
     "intake_retry",
     "intake_submit",
+    "intake_upload",
     "intakes_requeue_stalled",
 ]
 
@@ -106,6 +108,69 @@ def intake_batch_open(
     )
     record(actor=actor, verb="intake.batch_open", target=batch, data={"source": source})
     return batch
+
+
+def intake_batch_register(*, actor: Actor, batch: IntakeBatch, data: bytes) -> IntakeBatch:
+    """Give an upload batch its register spreadsheet: the files uploaded next are
+    matched to its rows by name (``intake_upload``).
+
+    Raises:
+        InvalidInput: not a register spreadsheet (``register.register_read``).
+        NotFound: the batch's unit is outside the actor's scope.
+    """
+    require_unit(actor, batch.unit, "documents.add_intakebatch")
+    rows = register_read(data)
+    batch.register = [
+        {"row": r.row, "file": r.file, "entry": r.entry, "errors": r.errors} for r in rows
+    ]
+    batch.save(update_fields=["register"])
+    record(actor=actor, verb="intake.batch_register", target=batch, data={"rows": len(rows)})
+    return batch
+
+
+def _base(name: str) -> str:
+    return fold(name.replace("\\", "/").rsplit("/", 1)[-1])
+
+
+def intake_upload(
+    *,
+    actor: Actor,
+    batch: IntakeBatch,
+    name: str,
+    data: bytes,
+    document: Document | None = None,
+) -> IntakeFile:
+    """Take in one file uploaded on the page: for its document, or matched by name to a
+    row of the batch's register spreadsheet, or linked by its file name
+    (``den-2025-123.pdf``).
+
+    A file the spreadsheet does not name is refused with that reason; a row taken in
+    already (the same file sent twice) is reported as the row it is.
+    """
+    if document is not None or not batch.register:
+        return intake_submit(actor=actor, batch=batch, name=name, data=data, document=document)
+    key = _base(name)
+    row = next((r for r in batch.register if _base(str(r.get("file", ""))) == key), None)
+    if row is None:
+        return intake_submit(
+            actor=actor,
+            batch=batch,
+            name=name,
+            data=None,
+            problem=_("The register spreadsheet names no file “%(name)s”.") % {"name": name},
+        )
+    taken = IntakeFile.objects.filter(batch=batch, row=row["row"]).first()
+    if taken is not None:
+        return taken
+    return intake_submit(
+        actor=actor,
+        batch=batch,
+        name=name,
+        data=data,
+        entry=row.get("entry") or {},
+        row=int(row["row"]),
+        problem=" ".join(row.get("errors") or []),
+    )
 
 
 def _refused(
