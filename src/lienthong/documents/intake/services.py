@@ -239,14 +239,6 @@ def intake_submit(
         raise InvalidInput(_("The document belongs to another unit than the batch."))
     if not problem and data is None:
         problem = _("The file is missing.")
-    if not problem and document is None and not entry:
-        entry = entry_from_name(name) or {}
-    if not problem and document is None and not entry:
-        problem = _(
-            "No register entry: upload the scan from its document's page, name the file "
-            "after its entry (den-2025-123.pdf, di-2025-45.pdf), or give the register "
-            "spreadsheet that names it."
-        )
     if problem:
         return _refused(actor=actor, batch=batch, name=name, row=row, entry=entry, reason=problem)
     assert data is not None
@@ -263,15 +255,28 @@ def intake_submit(
             reason=refusal.reason,
             sha256=item.sha256 if data else "",
         )
+    if document is None and not entry:
+        entry = entry_from_name(name) or {}
+    # The same content taken in before is said first (whatever its entry); a file with
+    # no entry at all is refused before it is stored.
+    if document is None and not entry and not _earlier(batch, item.sha256):
+        return _refused(
+            actor=actor,
+            batch=batch,
+            name=name,
+            row=row,
+            entry=entry,
+            sha256=item.sha256,
+            reason=_(
+                "No register entry: upload the scan from its document's page, name the "
+                "file after its entry (den-2025-123.pdf, di-2025-45.pdf), or give the "
+                "register spreadsheet that names it."
+            ),
+        )
     sha256 = item.sha256
     stored = files.file_store(data=data, name=name, expected="any", max_bytes=steps.max_bytes())
     with transaction.atomic():
-        earlier = (
-            IntakeFile.objects.select_for_update()
-            .filter(unit=batch.unit, sha256=sha256, state__in=_LIVE)
-            .order_by("pk")
-            .first()
-        )
+        earlier = _earlier(batch, sha256, lock=True)
         item_row = IntakeFile(
             batch=batch,
             unit=batch.unit,
@@ -302,6 +307,14 @@ def intake_submit(
 
             enqueue_on_commit(read_scan, item_row.pk)
     return item_row
+
+
+def _earlier(batch: IntakeBatch, sha256: str, *, lock: bool = False) -> IntakeFile | None:
+    """The unit's file of the same content taken in before (waiting, read or done)."""
+    qs = IntakeFile.objects.filter(unit=batch.unit, sha256=sha256, state__in=_LIVE)
+    if lock:
+        qs = qs.select_for_update()
+    return qs.order_by("pk").first()
 
 
 def _claim(item_id: int, *, take_over: bool) -> tuple[IntakeFile, int] | None:
