@@ -265,7 +265,10 @@ def _period_documents(
     from lienthong.org.models import Unit
 
     qs = Document.objects.restrict(user, "view").filter(classification__lte=_clearance(user))
-    qs = qs.filter(unit__in=Unit.objects.all().descendants_of(unit)) if subtree else qs.filter(unit=unit)
+    if subtree:
+        qs = qs.filter(unit__in=Unit.objects.all().descendants_of(unit))
+    else:
+        qs = qs.filter(unit=unit)
     if direction == Direction.OUTGOING:
         return qs.filter(
             direction=Direction.OUTGOING,

@@ -58,7 +58,7 @@ LETTER = [
 
 
 @pytest.fixture
-def place(world: Any, storage: Path, settings: Any, tmp_path: Path) -> Any:
+def place(world: Any, storage: Path, settings: Any, tmp_path: Path) -> Any:  # noqa: F811
     """GIVEN Hoàn Kiếm's incoming register with arrival 1 of 2025 on paper only."""
     settings.SEARCH_INDEX_DIR = tmp_path / "search"
     reset_backend()
@@ -170,7 +170,11 @@ def test_the_same_scan_twice_is_reported_as_a_duplicate(place: Any) -> None:
     ],
 )
 def test_what_is_not_a_scan_is_refused_before_anything_is_stored(
-    place: Any, storage: Path, name: str, data: bytes, reason: str
+    place: Any,
+    storage: Path,  # noqa: F811
+    name: str,
+    data: bytes,
+    reason: str,
 ) -> None:
     item = intake.intake_submit(
         actor=place.clerk_a1, batch=_batch(place), name=name, data=data, document=place.paper
