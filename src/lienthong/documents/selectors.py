@@ -262,13 +262,9 @@ class DigitisationRate:
 def _period_documents(
     *, user: Any, unit: Any, start: dt.date, end: dt.date, direction: str, subtree: bool
 ) -> QuerySet[Document]:
-    from lienthong.org.models import Unit
-
     qs = Document.objects.restrict(user, "view").filter(classification__lte=_clearance(user))
-    if subtree:
-        qs = qs.filter(unit__in=Unit.objects.all().descendants_of(unit))
-    else:
-        qs = qs.filter(unit=unit)
+    # The subtree is one prefix match on the materialised path (org.Unit.path).
+    qs = qs.filter(unit__path__startswith=unit.path) if subtree else qs.filter(unit=unit)
     if direction == Direction.OUTGOING:
         return qs.filter(
             direction=Direction.OUTGOING,
@@ -326,8 +322,8 @@ def digitisation_rate(
         direction,
     )
     total = qs.count()
-    electronic = qs.filter(is_electronic=True).count()
-    digitised = qs.filter(is_electronic=False, is_digitised=True).count()
+    electronic = qs.filter(Q(is_electronic=True)).count()
+    digitised = qs.filter(Q(is_electronic=False) & Q(is_digitised=True)).count()
     return DigitisationRate(
         direction=direction, total=total, electronic=electronic, digitised=digitised
     )
@@ -352,9 +348,9 @@ def digitisation_documents(
         direction,
     )
     if which == "electronic":
-        return qs.filter(is_electronic=True)
+        return qs.filter(Q(is_electronic=True))
     if which == "digitised":
-        return qs.filter(is_electronic=False, is_digitised=True)
+        return qs.filter(Q(is_electronic=False) & Q(is_digitised=True))
     if which == "paper_only":
-        return qs.filter(is_electronic=False, is_digitised=False)
+        return qs.filter(Q(is_electronic=False) & Q(is_digitised=False))
     raise ValueError(f"which must be electronic, digitised or paper_only, not {which!r}")
