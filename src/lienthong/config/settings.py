@@ -377,6 +377,9 @@ LOGGING = {
         # WeasyPrint logs every rendering step at INFO.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # OCRmyPDF and pikepdf log every page's steps at INFO (the intake says the result).
+        "ocrmypdf": {"level": "WARNING"},
+        "pikepdf": {"level": "WARNING"},
     },
 }
 

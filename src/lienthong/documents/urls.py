@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from lienthong.documents.views import dashboard, incoming, outgoing, registers
+from lienthong.documents.views import dashboard, incoming, intake, outgoing, registers
 
 urlpatterns = [
     path("", dashboard.home, name="documents-home"),
@@ -15,6 +15,11 @@ urlpatterns = [
     path("don-vi-nhan/", outgoing.recipient_search, name="documents-recipient-search"),
     path("den/moi/", incoming.incoming_new, name="documents-incoming-new"),
     path("so/", registers.register_page, name="documents-registers"),
+    path("so-hoa/", intake.intake_page, name="documents-intake"),
+    path("so-hoa/lo/", intake.intake_batch, name="documents-intake-batch"),
+    path("so-hoa/tai-len/", intake.intake_upload_one, name="documents-intake-upload"),
+    path("so-hoa/hang-doi/", intake.intake_queue, name="documents-intake-queue"),
+    path("so-hoa/<int:pk>/doc-lai/", intake.intake_retry, name="documents-intake-retry"),
     path("tep/<int:pk>/", outgoing.file_download, name="documents-file"),
     path("<int:pk>/", outgoing.document_detail, name="documents-detail"),
     path("<int:pk>/sua/", outgoing.draft_edit, name="documents-edit"),

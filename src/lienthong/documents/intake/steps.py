@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import io
+import os
 import tempfile
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from lienthong.documents.intake.contract import IntakeItem, IntakeRefused
 
-__all__ = ["convert", "max_bytes", "ocr", "preflight", "quality", "sniff"]
+__all__ = ["convert", "max_bytes", "ocr", "ocr_jobs", "preflight", "quality", "sniff"]
 
 _MAGIC = {
     b"%PDF-": "pdf",
@@ -147,6 +148,14 @@ def convert(item: IntakeItem) -> None:
         raise IntakeRefused(_("The image is damaged and cannot be read.")) from None
 
 
+def ocr_jobs() -> int:
+    """The cores one reading may use: the machine's, shared among the readings that run
+    at once (``INTAKE_WORKERS``). OCRmyPDF gives Tesseract threads from this, and two
+    readers each believing they own every core spin against each other."""
+    readers = max(1, int(getattr(settings, "INTAKE_WORKERS", 1)))
+    return max(1, (os.cpu_count() or 1) // readers)
+
+
 def ocr(item: IntakeItem) -> None:
     """The searchable PDF/A-2b and its text (OCRmyPDF + Tesseract ``vie``)."""
     import ocrmypdf
@@ -167,6 +176,7 @@ def ocr(item: IntakeItem) -> None:
                 sidecar=sidecar,
                 progress_bar=False,
                 skip_text=True,
+                jobs=ocr_jobs(),
             )
         except ocrmypdf.exceptions.ExitCodeException as exc:
             raise IntakeRefused(

@@ -5,8 +5,22 @@ from __future__ import annotations
 from typing import Any
 
 from lienthong.core.testing.matrix import ScopeCase
-from lienthong.documents.choices import Convention, Direction, DocumentState, HandlingRole
-from lienthong.documents.models import Assignment, Document, DocumentType, Register, UnitProfile
+from lienthong.documents.choices import (
+    Convention,
+    Direction,
+    DocumentState,
+    HandlingRole,
+    IntakeSource,
+)
+from lienthong.documents.models import (
+    Assignment,
+    Document,
+    DocumentType,
+    IntakeBatch,
+    IntakeFile,
+    Register,
+    UnitProfile,
+)
 
 
 def _creator() -> Any:
@@ -47,9 +61,21 @@ def _profile_in(unit: Any) -> UnitProfile:
     return UnitProfile.objects.create(unit=unit, issuer_code="ĐU")
 
 
+def _batch_in(unit: Any) -> IntakeBatch:
+    return IntakeBatch.objects.create(
+        unit=unit, source=IntakeSource.UPLOAD, name="Lô thử", created_by=_creator()
+    )
+
+
+def _intake_in(unit: Any) -> IntakeFile:
+    return IntakeFile.objects.create(batch=_batch_in(unit), unit=unit, name="den-2025-1.png")
+
+
 SCOPE_CASES = [
     ScopeCase(model=Register, make=_register_in),
     ScopeCase(model=Document, make=_document_in),
     ScopeCase(model=Assignment, make=_assignment_in),
     ScopeCase(model=UnitProfile, make=_profile_in),
+    ScopeCase(model=IntakeBatch, make=_batch_in),
+    ScopeCase(model=IntakeFile, make=_intake_in),
 ]

@@ -143,6 +143,8 @@ def _detail_context(request: HttpRequest, document: Document) -> dict[str, Any]:
         "done_form": DoneForm(answers=answers),
         "verified": verified(request),
         "links": _links(user, document),
+        # The intake page's link (issue #7): scans may be taken in in the document's unit.
+        "may_digitise": unit_allowed(user, document.unit, "documents.add_intakebatch"),
     }
 
 

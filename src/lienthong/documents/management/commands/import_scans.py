@@ -92,6 +92,8 @@ class Command(BaseCommand):
         jobs = options["jobs"] or int(getattr(settings, "INTAKE_WORKERS", 1))
         if not 1 <= jobs <= 64:
             raise CommandError(f"import_scans: --jobs must be between 1 and 64, got {jobs}")
+        # The readers of this run share the cores (steps.ocr_jobs).
+        settings.INTAKE_WORKERS = jobs
         user = get_user_model().objects.filter(username=options["user"], is_active=True).first()
         if user is None:
             raise CommandError(f"import_scans: no such user: {options['user']}")
