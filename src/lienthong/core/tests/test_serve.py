@@ -73,15 +73,16 @@ def test_serve_answers_healthz_and_stops_both_processes_on_sigterm(
     """
     GIVEN a migrated embedded node
     WHEN `lienthong serve` starts on a free port, /healthz is polled, then SIGTERM is sent
-    THEN /healthz answers 200, the banner names the URL and both children, the command
-         exits with code 0 and neither the web server nor the task worker is left running.
+    THEN /healthz answers 200, the banner names the URL and the children (the web
+         server, the task worker and, with LIENTHONG_INTAKE_WORKERS=2, two workers of the
+         intake queue: issue #7), the command exits with code 0 and none is left running.
     """
     port = _free_port()
     log = tmp_path / "serve.log"
     with log.open("wb") as out:
         serve = subprocess.Popen(
             [*LIENTHONG, "serve", "--port", str(port), "--workers", "1"],
-            env=migrated_node,
+            env={**migrated_node, "LIENTHONG_INTAKE_WORKERS": "2"},
             stdout=out,
             stderr=subprocess.STDOUT,
         )
@@ -103,9 +104,9 @@ def test_serve_answers_healthz_and_stops_both_processes_on_sigterm(
     output = log.read_text(errors="replace")
     assert code == 0, output
     assert f"http://127.0.0.1:{port}/" in output
-    found = re.findall(r"(web server|task worker): pid (\d+)", output)
+    found = re.findall(r"(web server|task worker|intake worker \d): pid (\d+)", output)
     pids = {name: int(pid) for name, pid in found}
-    assert set(pids) == {"web server", "task worker"}, output
+    assert set(pids) == {"web server", "task worker", "intake worker 1", "intake worker 2"}, output
     assert all(_gone(pid) for pid in pids.values()), pids
     assert "Shutting down: Master" in output
     assert _status(f"http://127.0.0.1:{port}/healthz") is None

@@ -85,6 +85,13 @@ def _context() -> tuple[Path, Any, Any] | None:
     if user is None or unit is None:
         logger.error("intake: INTAKE_WATCH_USER or INTAKE_WATCH_UNIT names nobody; folder left")
         return None
+    from lienthong.documents.services._common import unit_allowed
+
+    if not unit_allowed(user, unit, "documents.add_intakebatch"):
+        logger.error(
+            "intake: %s may not take scans in for %s; folder left", user.username, unit.organ_id
+        )
+        return None
     return folder, unit, user
 
 
