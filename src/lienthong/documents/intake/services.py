@@ -32,7 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lienthong.audit.services import Actor, record
-from lienthong.core.errors import InvalidInput
+from lienthong.core.errors import ApplicationError, InvalidInput
 from lienthong.core.tasks import enqueue_on_commit
 from lienthong.core.text import fold
 from lienthong.documents import selectors
@@ -62,6 +62,7 @@ from lienthong.documents.services._common import (
     person,
     require_unit,
     save_checked,
+    unit_allowed,
 )
 
 __all__ = [
@@ -85,29 +86,126 @@ def _stall_minutes() -> int:
 
 
 def intake_batch_open(
-    *, actor: Actor, unit: Any, source: str, name: str, seal: bool = False
+    *,
+    actor: Actor,
+    unit: Any,
+    source: str,
+    name: str,
+    seal: bool = False,
+    second_factor_verified: bool = False,
 ) -> IntakeBatch:
     """Open a batch of scans for ``unit`` (``documents.add_intakebatch`` there).
 
     A bulk import names its folder and spreadsheet: opening it again continues the same
     batch (a re-run after an interruption), so its rows are not taken in twice.
 
+    Args:
+        actor: the clerk.
+        unit: the unit the scans belong to.
+        source: ``IntakeSource``.
+        name: the batch's name (the folder and spreadsheet of a bulk import).
+        seal: seal every digitised copy of the batch with the unit's seal as a "bản sao
+            điện tử" (NĐ 30 Phụ lục I ô 14: "SAO Y", the unit, the signing time, top
+            right, no image). The clerk who applies the seal (``issue_document`` in the
+            unit) gives their second factor now, for the whole batch; the seal's key must
+            be held by this node (a token's PIN cannot wait for the background reading).
+        second_factor_verified: the clerk gave their second factor in this session.
+
     Raises:
         NotFound: the unit is outside the actor's scope.
+        PermissionDenied: sealing without the right or without the second factor.
+        InvalidInput: sealing without a seal key this node holds.
     """
     who = person(actor)
     require_unit(who, unit, "documents.add_intakebatch")
     if source not in IntakeSource.values:
         raise InvalidInput(_("Unknown intake source."))
+    if seal:
+        _may_seal(who, unit, second_factor_verified=second_factor_verified)
     if source == IntakeSource.IMPORT:
         existing = IntakeBatch.objects.filter(unit=unit, source=source, name=name[:500]).first()
         if existing is not None:
+            if seal and not existing.seal:
+                existing.seal = True
+                existing.save(update_fields=["seal"])
             return existing
     batch = IntakeBatch.objects.create(
         unit=unit, source=source, name=name[:500], seal=seal, created_by=who
     )
-    record(actor=actor, verb="intake.batch_open", target=batch, data={"source": source})
+    record(
+        actor=actor, verb="intake.batch_open", target=batch, data={"source": source, "seal": seal}
+    )
     return batch
+
+
+def _seal_certificate(unit: Any) -> Any:
+    """The unit's valid seal certificate whose key this node holds, or None."""
+    from lienthong.trust.choices import CertificateProfile
+    from lienthong.trust.models import Certificate
+
+    return (
+        Certificate.objects.filter(profile=CertificateProfile.UNIT_SEAL, holder_unit=unit)
+        .valid_at()  # type: ignore[attr-defined]
+        .filter(key__isnull=False)
+        .exclude(key__storage="none")
+        .select_related("key")
+        .order_by("-not_before")
+        .first()
+    )
+
+
+def _may_seal(who: Any, unit: Any, *, second_factor_verified: bool) -> None:
+    from lienthong.core.errors import PermissionDenied
+    from lienthong.trust.choices import KeyStorage
+    from lienthong.trust.second_factor import requires_second_factor
+
+    if not unit_allowed(who, unit, "documents.issue_document"):
+        raise PermissionDenied(_("Only the unit's clerk may seal the digitised copies."))
+    if requires_second_factor(who) and not second_factor_verified:
+        raise PermissionDenied(_("Sealing the copies needs your second factor."))
+    seal = _seal_certificate(unit)
+    if seal is None:
+        raise InvalidInput(_("The unit has no valid seal certificate on this node."))
+    if seal.key.storage != KeyStorage.ENCRYPTED:
+        raise InvalidInput(
+            _(
+                "The unit's seal is on a token: the copies can be sealed only with a seal "
+                "key this node holds (the token's PIN cannot wait for the reading)."
+            )
+        )
+
+
+def _sealed(item: IntakeFile, document: Document, pdf: bytes) -> bytes:
+    """The digitised copy with the unit's seal as a "bản sao điện tử" (NĐ 30 Phụ lục I
+    ô 14; vn-rules.md §1.9): "SAO Y", the unit, the signing time, top right."""
+    from lienthong.documents.services.outgoing import _level
+    from lienthong.trust.signing import signature_request_create, signature_request_sign
+
+    clerk = item.batch.created_by
+    if clerk is None:
+        raise InvalidInput(_("Only the unit's clerk may seal the digitised copies."))
+    seal = _seal_certificate(document.unit)
+    if seal is None:
+        raise InvalidInput(_("The unit has no valid seal certificate on this node."))
+    request = signature_request_create(
+        actor=clerk,
+        unit=document.unit,
+        signer=clerk,
+        certificate=seal,
+        kind="copy",
+        title=_("Digitised copy of %(doc)s") % {"doc": str(document)[:200]},
+        pdf=pdf,
+        options={
+            "level": _level(),
+            "copy_form": "SAO Y",
+            "text_lines": [document.unit.name.upper()],
+            "reason": "Bản sao điện tử",
+        },
+    )
+    # The clerk gave their second factor when they opened the batch (intake_batch_open).
+    request = signature_request_sign(actor=clerk, request=request, second_factor_verified=True)
+    with request.output_pdf.open("rb") as handle:
+        return bytes(handle.read())
 
 
 def intake_batch_register(*, actor: Actor, batch: IntakeBatch, data: bytes) -> IntakeBatch:
@@ -408,8 +506,8 @@ def intake_read(item_id: int, *, take_over: bool = False) -> IntakeFile | None:
             return locked
     except IntakeRefused as refusal:
         return _finish_refused(item.pk, attempt, refusal.reason)
-    except InvalidInput as exc:
-        return _finish_refused(item.pk, attempt, exc.message)
+    except ApplicationError as exc:  # the entry, the seal: the reason is the service's
+        return _finish_refused(item.pk, attempt, str(exc.message))
     except Exception:
         logger.exception("intake: reading file %s failed", item.pk)
         return _finish_refused(
@@ -429,8 +527,12 @@ def _pages(pdf: bytes) -> int:
 def _attach(*, item: IntakeFile, document: Document, made: IntakeItem, actor: Any) -> DocumentFile:
     """The PDF/A as the document's digitised copy, the original scan beside it."""
     stem = item.name.rsplit("/", 1)[-1].rsplit(".", 1)[0] or "ban-so-hoa"
+    pdf = made.pdf
+    if item.batch.seal:
+        pdf = _sealed(item, document, pdf)
+        stem = f"{stem}-sao-y"
     stored = files.file_store(
-        data=made.pdf, name=f"{stem}.pdf", expected="pdf", max_bytes=max(len(made.pdf), 1)
+        data=pdf, name=f"{stem}.pdf", expected="pdf", max_bytes=max(len(pdf), 1)
     )
     adder = item.batch.created_by
     copy = add_file(

@@ -318,3 +318,20 @@ def test_the_form_without_files_says_so(world: Any, storage: Any) -> None:
     assert response.status_code == 200
     assert "Choose the scan files." in response.content.decode()
     assert not IntakeBatch.objects.exists()
+
+
+def test_sealing_the_copies_needs_the_second_factor(world: Any, storage: Any) -> None:
+    """GIVEN a clerk whose session has no second factor WHEN they ask for sealed copies
+    THEN the form says why under the seal box and nothing is taken in."""
+    client = _client(world.clerk_a1)
+    response = client.post(
+        INTAKE,
+        {"unit": world.commune_a1.pk, "seal": "on", "files": [_file("den-2025-1.png", _png())]},
+    )
+    assert response.status_code == 200
+    assert "Sealing the copies needs your second factor." in response.content.decode()
+    assert not IntakeBatch.objects.exists()
+    assert not IntakeFile.objects.exists()
+    answer = client.post(BATCH, {"unit": world.commune_a1.pk, "seal": "on"})
+    assert answer.status_code == 400
+    assert "second factor" in answer.json()["error"]

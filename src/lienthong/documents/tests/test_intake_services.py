@@ -30,7 +30,12 @@ from lienthong.documents.selectors import digitisation_documents, digitisation_r
 from lienthong.documents.services import file_read
 from lienthong.documents.tests.register_helpers import doc_type
 from lienthong.documents.tests.test_intake import _tesseract_vie
-from lienthong.documents.tests.workflow_helpers import storage  # noqa: F401  (fixture)
+from lienthong.documents.tests.workflow_helpers import (  # noqa: F401  (fixtures)
+    Office,
+    office,
+    pki,
+    storage,
+)
 
 ROOT = Path(__file__).resolve().parents[4]
 
@@ -383,3 +388,60 @@ def test_digitisation_rate_counts_electronic_and_digitised_documents(
         user=place.clerk_a1, unit=unit, direction=Direction.OUTGOING, **march
     )
     assert outgoing.total == 0
+
+
+def test_a_sealed_batch_gives_a_seal_signed_electronic_copy(
+    office: Office,  # noqa: F811
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """With "seal the copies", the digitised copy carries the unit's seal signature as a
+    "bản sao điện tử" (NĐ 30 ô 14: SAO Y, the unit, the time, top right), which pyHanko's
+    validator accepts; sealing needs the clerk's right and second factor."""
+    from lienthong.core.errors import NotFound, PermissionDenied
+    from lienthong.trust import pades
+
+    _tesseract_vie()
+    paper = Document.objects.create(
+        unit=office.unit,
+        direction=Direction.INCOMING,
+        state=DocumentState.DONE,
+        document_type=office.party_letter,
+        subject="Về việc lưu trữ",
+        issuer_name="Ban Tổ chức Trung ương",
+        arrival_number=3,
+        arrival_year=2024,
+        created_by=office.clerk,
+    )
+    with pytest.raises(PermissionDenied, match="second factor"):
+        intake.intake_batch_open(
+            actor=office.clerk, unit=office.unit, source=IntakeSource.UPLOAD, name="x", seal=True
+        )
+    with pytest.raises(NotFound):  # a specialist takes no scans in, sealed or not
+        intake.intake_batch_open(
+            actor=office.specialist,
+            unit=office.unit,
+            source=IntakeSource.UPLOAD,
+            name="x",
+            seal=True,
+            second_factor_verified=True,
+        )
+    batch = intake.intake_batch_open(
+        actor=office.clerk,
+        unit=office.unit,
+        source=IntakeSource.UPLOAD,
+        name="Lô có đóng dấu",
+        seal=True,
+        second_factor_verified=True,
+    )
+    item = intake.intake_submit(actor=office.clerk, batch=batch, name="den-2024-3.png", data=_png())
+    _read_all(django_capture_on_commit_callbacks)
+    item.refresh_from_db()
+    assert item.state == S.DONE, item.reason
+    assert item.document == paper
+    assert item.digitised.name.endswith("-sao-y.pdf")
+    copy = file_read(item.digitised.stored)
+    report = pades.validate_pdf(pdf=copy, trust_anchors=[office.pki.root_pem])
+    assert report.verdict in {"valid", "valid_with_warnings"}
+    assert len(report.signatures) == 1
+    with pikepdf.open(io.BytesIO(copy)) as pdf:
+        assert pdf.open_metadata().pdfa_status == "2B"

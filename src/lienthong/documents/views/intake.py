@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from lienthong.core.errors import InvalidInput, NotFound
+from lienthong.core.errors import InvalidInput, NotFound, PermissionDenied
 from lienthong.core.permissions import AllUnits, allowed_units
 from lienthong.documents import selectors
 from lienthong.documents.choices import IntakeSource, IntakeState
@@ -41,7 +41,7 @@ from lienthong.documents.intake import services as intake
 from lienthong.documents.intake.steps import max_bytes
 from lienthong.documents.models import Document, IntakeBatch, IntakeFile
 from lienthong.documents.services._common import unit_allowed
-from lienthong.documents.views._common import document_or_404, person
+from lienthong.documents.views._common import document_or_404, person, verified
 from lienthong.documents.views.dashboard import _tabs
 from lienthong.org.models import Unit, User
 from lienthong.org.views import login_required
@@ -96,6 +96,15 @@ class IntakeForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
     )
 
+    seal = forms.BooleanField(
+        label=gettext_lazy("Seal the copies as electronic copies (bản sao điện tử)"),
+        required=False,
+        help_text=gettext_lazy(
+            "The unit's seal signs each digitised copy: “SAO Y”, the unit and the time, top "
+            "right (NĐ 30 Phụ lục I). For the clerk, after their second factor."
+        ),
+    )
+
     def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["unit"]
@@ -138,24 +147,41 @@ def _batch_open(request: HttpRequest, form: IntakeForm) -> IntakeBatch:
     """Open the batch and give it its spreadsheet, both or neither.
 
     Raises:
-        InvalidInput: the spreadsheet is not a register spreadsheet (nothing was kept).
+        InvalidInput: the spreadsheet is not a register spreadsheet, or the copies cannot
+            be sealed (no right, no second factor, no seal key here); nothing was kept.
         Http404: the unit is out of reach (the service re-checks it).
     """
     user = person(request)
     data = form.cleaned_data
     try:
         with transaction.atomic():
-            batch = intake.intake_batch_open(
+            batch = _opened(
                 actor=user,
                 unit=data["unit"],
                 source=IntakeSource.UPLOAD,
                 name=_batch_name(user, request.FILES.get("register")),
+                seal=bool(data.get("seal")),
+                second_factor_verified=verified(request),
             )
             if data.get("register"):
                 intake.intake_batch_register(actor=user, batch=batch, data=data["register"])
     except NotFound as exc:
         raise Http404(str(exc.message)) from exc
     return batch
+
+
+class SealRefused(InvalidInput):
+    """The copies cannot be sealed (no right, no second factor, no seal key here)."""
+
+
+def _opened(**kwargs: Any) -> IntakeBatch:
+    """``intake_batch_open``, its refusals of the seal told apart from the spreadsheet's."""
+    try:
+        return intake.intake_batch_open(**kwargs)
+    except (PermissionDenied, InvalidInput) as exc:
+        if kwargs.get("seal"):
+            raise SealRefused(exc.message) from exc
+        raise
 
 
 def _take(
@@ -225,6 +251,8 @@ def intake_page(request: HttpRequest) -> HttpResponse:
         else:
             try:
                 batch = _batch_open(request, form)
+            except SealRefused as exc:
+                form.add_error("seal", str(exc.message))
             except InvalidInput as exc:
                 form.add_error("register", str(exc.message))
             else:

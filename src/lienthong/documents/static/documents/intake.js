@@ -195,6 +195,8 @@
     data.append("csrfmiddlewaretoken", csrfToken());
     data.append("unit", field("unit"));
     if (field("document")) { data.append("document", field("document")); }
+    var seal = form.elements.seal;
+    if (seal && seal.checked) { data.append("seal", "on"); }
     var register = form.elements.register;
     if (register && register.files && register.files.length) {
       data.append("register", register.files[0], register.files[0].name);
