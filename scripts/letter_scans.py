@@ -19,13 +19,15 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import io
 import json
 import random
 import sys
 from pathlib import Path
 
-FONT = "/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf"
+# The renderer and the error rate live in the package (the demo uses them too).
+from lienthong.documents.intake.samples import FONT, cer, scan
+
+__all__ = ["FONT", "box", "cer", "letter", "scan"]
 
 HEADS = [
     ("ĐẢNG CỘNG SẢN VIỆT NAM", "THÀNH ỦY HÀ NỘI", "TU"),
@@ -78,39 +80,6 @@ def letter(seed: int, *, small: bool = False) -> dict[str, object]:
         "subject": subject,
         "lines": lines,
     }
-
-
-def scan(
-    lines: list[str],
-    *,
-    dpi: int = 200,
-    angle: float = 0.7,
-    noise: float = 8.0,
-    seed: int = 7,
-    small: bool = False,
-    fmt: str = "PNG",
-) -> bytes:
-    """The lines as a scanner gives them: A4 (A6 when ``small``) at ``dpi``, turned by
-    ``angle`` degrees, with Gaussian noise; PNG, TIFF or JPEG bytes."""
-    import numpy as np
-    from PIL import Image, ImageDraw, ImageFont
-
-    inches = (4.13, 5.83) if small else (8.27, 11.69)
-    width, height = round(inches[0] * dpi), round(inches[1] * dpi)
-    font = ImageFont.truetype(FONT, round(13 / 72 * dpi))
-    image = Image.new("L", (width, height), 255)
-    draw = ImageDraw.Draw(image)
-    margin = 0.45 if small else 0.9
-    for number, line in enumerate(lines):
-        top = round((margin + number * 0.3) * dpi)
-        draw.text((round(margin * dpi), top), line, font=font, fill=0)
-    image = image.rotate(angle, fillcolor=255, resample=Image.Resampling.BICUBIC)
-    pixels = np.asarray(image, dtype=np.float32)
-    grain = np.random.default_rng(seed).normal(0, noise, pixels.shape)
-    image = Image.fromarray(np.clip(pixels + grain, 0, 255).astype(np.uint8))
-    out = io.BytesIO()
-    image.save(out, format=fmt, dpi=(dpi, dpi))
-    return out.getvalue()
 
 
 HEADER = [
@@ -172,19 +141,6 @@ def box(out: Path, count: int, *, seed: int = 1, small: bool = False) -> Path:
     workbook.save(register)
     (out / "truth.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1), "utf-8")
     return register
-
-
-def cer(reference: str, read: str) -> float:
-    """Character error rate: edit distance over the reference's length (whitespace runs
-    count as one space)."""
-    a, b = " ".join(reference.split()), " ".join(read.split())
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, start=1):
-        current = [i]
-        for j, cb in enumerate(b, start=1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        previous = current
-    return previous[-1] / max(len(a), 1)
 
 
 def main(argv: list[str] | None = None) -> int:

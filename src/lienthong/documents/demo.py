@@ -14,7 +14,10 @@ generator (the same data on every node):
   some still open past their deadline (the leader's overdue list);
 * a handful that go the whole way through the services — drafted, submitted, approved,
   signed by the demo leader and issued with the seal by the demo clerk — plus a few left
-  at each step (a draft, one to approve, one to sign, one to issue) for the daily pages.
+  at each step (a draft, one to approve, one to sign, one to issue) for the daily pages;
+* scans of the three latest paper letters that reached Hoàn Kiếm, named after their
+  arrival numbers and handed to the intake like an upload (issue #7): the intake worker
+  of ``lienthong serve`` reads them, and the clerk sees them on the queue page.
 
 Idempotent: when the demo documents are there, nothing is added.
 """
@@ -177,6 +180,7 @@ class DemoDocumentsReport:
     signed_and_issued: int = 0
     in_workflow: int = 0
     indexed: bool = False
+    scans_queued: int = 0
     skipped: bool = False
     warnings: list[str] = field(default_factory=list)
 
@@ -485,4 +489,51 @@ def demo_documents_load(
         if workflow:
             _workflow(actor, unit, people, report)
     _index(report)
+    _scans(units[HOAN_KIEM], report)
     return report
+
+
+#: Scans of paper letters for the intake's queue.
+DEMO_SCANS = 3
+
+
+def _scans(unit: Unit, report: DemoDocumentsReport) -> None:
+    """Queue scans of the latest paper letters of ``unit`` for the intake (the real path:
+    an upload batch of the clerk, read by the intake worker)."""
+    from pathlib import Path
+
+    from lienthong.documents.choices import IntakeSource
+    from lienthong.documents.intake.samples import FONT, scan
+    from lienthong.documents.intake.services import intake_batch_open, intake_submit
+
+    clerk = User.objects.filter(username="vanthu.hoankiem").first()
+    if clerk is None:
+        return
+    if not Path(FONT).exists():
+        report.warnings.append(f"no demo scans: {FONT} is missing (fonts-liberation2)")
+        return
+    letters = Document.objects.filter(
+        unit=unit,
+        direction=Direction.INCOMING,
+        received_electronically=False,
+        arrival_number__isnull=False,
+    ).order_by("-arrival_date")[:DEMO_SCANS]
+    batch = intake_batch_open(
+        actor=clerk, unit=unit, source=IntakeSource.UPLOAD, name="Dữ liệu mẫu: bản quét văn bản đến"
+    )
+    for number, letter in enumerate(letters):
+        lines = [
+            "ĐẢNG CỘNG SẢN VIỆT NAM",
+            letter.issuer_name.upper(),
+            f"Số {letter.number_display}" if letter.number_display else "",
+            letter.subject[:70],
+            "Kính gửi: Đảng ủy phường Hoàn Kiếm",
+            "Đề nghị các đồng chí nghiên cứu, triển khai thực hiện.",
+        ]
+        intake_submit(
+            actor=clerk,
+            batch=batch,
+            name=f"den-{letter.arrival_year}-{letter.arrival_number}.png",
+            data=scan([line for line in lines if line], seed=number, angle=0.4),
+        )
+        report.scans_queued += 1

@@ -102,3 +102,34 @@ def test_refuses_without_demo_accounts(real_units: Any) -> None:  # noqa: F811
         call_command("load_demo_documents")
     assert not Document.objects.exists()
     assert not UnitProfile.objects.exists()
+
+
+def test_the_demo_queues_scans_of_paper_letters_for_the_intake(
+    demo_accounts: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """GIVEN the demo documents loaded THEN three scans of Hoàn Kiếm's latest paper
+    letters wait in the intake, named after their arrival numbers, each reading task
+    handed to the intake worker; read, a scan lands on its own letter."""
+    from lienthong.documents.choices import FileKind, IntakeState
+    from lienthong.documents.intake.services import intake_read
+    from lienthong.documents.models import IntakeFile
+    from lienthong.documents.tests.test_intake import _tesseract_vie
+
+    with django_capture_on_commit_callbacks() as queued:
+        report = demo_documents_load(actor=ACTOR, workflow=False)
+    assert report.scans_queued == 3
+    items = list(IntakeFile.objects.order_by("pk"))
+    assert [i.state for i in items] == [IntakeState.QUEUED] * 3
+    assert all(
+        i.name.startswith("den-") and i.batch.created_by.username == "vanthu.hoankiem"
+        for i in items
+    )
+    assert len(queued) >= 3  # the readings (and the search index) wait for the commit
+    _tesseract_vie()
+    with django_capture_on_commit_callbacks(execute=True):
+        done = intake_read(items[0].pk)
+    assert done is not None and done.state == IntakeState.DONE, done.reason if done else None
+    _, year, number = items[0].name.removesuffix(".png").split("-")
+    assert done.document.arrival_year == int(year)
+    assert done.document.arrival_number == int(number)
+    assert done.document.files.filter(kind=FileKind.DIGITISED).count() == 1

@@ -45,7 +45,8 @@ class Command(BaseCommand):
             f"Demo documents: {report.outgoing} outgoing and {report.incoming} incoming "
             f"(history), {report.signed_and_issued} signed and issued, "
             f"{report.in_workflow} in the workflow; {report.profiles} unit setting(s), "
-            f"{report.registers} register(s)."
+            f"{report.registers} register(s); {report.scans_queued} scan(s) queued for "
+            "the intake."
         )
         for warning in report.warnings:
             self.stderr.write(self.style.WARNING(warning))
