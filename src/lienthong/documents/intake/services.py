@@ -717,25 +717,52 @@ def intake_retry(*, actor: Actor, item: IntakeFile) -> IntakeFile:
     return locked
 
 
+def _readings_waiting() -> bool | None:
+    """Whether any reading task waits or runs in the database queue (None: the backend
+    cannot be asked, e.g. Redis)."""
+    from lienthong.documents.tasks import read_scan
+
+    backend = read_scan.get_backend()
+    if not backend.__class__.__module__.startswith("django_tasks_db"):
+        return None
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.filter(
+        task_path=read_scan.module_path, status__in=("READY", "RUNNING")
+    ).exists()
+
+
 def intakes_requeue_stalled() -> int:
-    """Queue again the rows whose worker died while reading them (older than
-    ``INTAKE_STALL_MINUTES``), and the queued rows whose task was lost.
+    """Queue again what would otherwise wait for ever:
+
+    - a scan "being read" for longer than ``INTAKE_STALL_MINUTES`` (its worker died): it
+      goes back to waiting with a new task (if that worker was only slow, its late
+      finish is dropped by the claim's attempt number);
+    - scans waiting while no reading task is left in the database queue (their task was
+      lost between the commit and the enqueue). A backlog that is still being worked
+      through is left alone, so nothing is enqueued twice for it.
 
     Returns:
-        How many rows were queued again.
+        How many scans were queued again.
     """
     from lienthong.documents.tasks import read_scan
 
     limit = timezone.now() - dt.timedelta(minutes=_stall_minutes())
-    stalled = list(
-        IntakeFile.objects.filter(state=IntakeState.RUNNING, started_at__lt=limit).values_list(
-            "pk", flat=True
+    again: list[int] = []
+    with transaction.atomic():
+        stalled = IntakeFile.objects.select_for_update().filter(
+            state=IntakeState.RUNNING, started_at__lt=limit
         )
-    ) + list(
-        IntakeFile.objects.filter(state=IntakeState.QUEUED, created_at__lt=limit).values_list(
-            "pk", flat=True
-        )
-    )
-    for pk in stalled:
+        again += list(stalled.values_list("pk", flat=True))
+        IntakeFile.objects.filter(pk__in=again).update(state=IntakeState.QUEUED)
+    if _readings_waiting() is False:
+        again += [
+            pk
+            for pk in IntakeFile.objects.filter(
+                state=IntakeState.QUEUED, created_at__lt=limit
+            ).values_list("pk", flat=True)
+            if pk not in again
+        ]
+    for pk in again:
         read_scan.enqueue(pk)
-    return len(stalled)
+    return len(again)

@@ -449,3 +449,35 @@ def test_a_sealed_batch_gives_a_seal_signed_electronic_copy(
     assert len(report.signatures) == 1
     with pikepdf.open(io.BytesIO(copy)) as pdf:
         assert pdf.open_metadata().pdfa_status == "2B"
+
+
+def test_stalled_and_lost_readings_are_queued_again_once(place: Any) -> None:
+    """A scan left "being read" by a dead worker and a scan whose task was lost are
+    queued again; a fresh scan is left alone; while those tasks wait, the next sweep
+    enqueues nothing more."""
+    from django_tasks_db.models import DBTaskResult
+
+    from lienthong.documents.tasks import read_scan
+
+    batch = _batch(place)
+
+    def submitted(name: str, salt: bytes) -> IntakeFile:
+        return intake.intake_submit(
+            actor=place.clerk_a1, batch=batch, name=name, data=_png() + salt
+        )
+
+    dead = submitted("den-2025-1.png", b"\x01")
+    lost = submitted("den-2025-2.png", b"\x02")
+    fresh = submitted("den-2025-3.png", b"\x03")
+    long_ago = timezone.now() - dt.timedelta(hours=2)
+    IntakeFile.objects.filter(pk=dead.pk).update(state=S.RUNNING, started_at=long_ago)
+    IntakeFile.objects.filter(pk=lost.pk).update(created_at=long_ago)
+    assert not DBTaskResult.objects.exists()  # the submit's tasks never left (no commit)
+
+    assert intake.intakes_requeue_stalled() == 2
+    waiting = DBTaskResult.objects.filter(task_path=read_scan.module_path, status="READY")
+    assert sorted(r.args_kwargs["args"][0] for r in waiting) == sorted([dead.pk, lost.pk])
+    assert IntakeFile.objects.get(pk=dead.pk).state == S.QUEUED
+    assert IntakeFile.objects.get(pk=fresh.pk).state == S.QUEUED
+    assert intake.intakes_requeue_stalled() == 0
+    assert waiting.count() == 2
