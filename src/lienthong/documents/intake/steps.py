@@ -2,8 +2,8 @@
 
 - ``preflight``: size, the real format by its first bytes (a renamed ``.exe`` is not a
   PDF), a readable PDF that is not password-protected;
-- ``quality``: NĐ 30/2020 Phụ lục I asks for scans of at least 200 dpi: lower is a
-  warning, not a refusal (the paper may be gone);
+- ``quality``: NĐ 30/2020 Phụ lục I asks for colour scans of at least 200 dpi: lower or
+  grey is a warning, not a refusal (the paper may be gone);
 - ``convert``: an image scan (PNG, JPEG, a TIFF of one or many pages) becomes a PDF of
   its pages at their resolution, without re-encoding what img2pdf can embed as it is;
 - ``ocr``: OCRmyPDF with Tesseract's Vietnamese model to PDF/A-2b with a text layer
@@ -81,23 +81,57 @@ def preflight(item: IntakeItem) -> None:
             raise IntakeRefused(_("The image is damaged and cannot be read.")) from None
 
 
-def quality(item: IntakeItem) -> None:
-    """Warn on scans below 200 dpi (NĐ 30/2020 Phụ lục I); images only (a PDF's page
-    images are checked by OCRmyPDF)."""
-    if item.kind == "pdf":
-        return
-    from PIL import Image
+#: Pages whose images are looked at for the resolution of a PDF scan (enough to judge a
+#: scanner's setting without reading a thousand-page file twice).
+_PAGES_CHECKED = 20
+_GREY = ("1", "L", "LA", "I", "I;16", "P")
 
-    with Image.open(io.BytesIO(item.data)) as image:
-        dpi = image.info.get("dpi")
-    if dpi:
-        item.dpi = round(min(float(dpi[0]), float(dpi[1])))
+
+def _pdf_scan_images(data: bytes) -> tuple[int | None, bool]:
+    """The lowest resolution of a PDF scan's page images (an image as wide as the page)
+    and whether every one is in colour."""
+    import pikepdf
+
+    lowest: int | None = None
+    colour = True
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        for page in list(pdf.pages)[:_PAGES_CHECKED]:
+            box = [float(v) for v in page.mediabox]
+            inches = (box[2] - box[0]) / 72
+            for raw in page.get_images().values():
+                image = pikepdf.PdfImage(raw)
+                if inches <= 0 or image.width < 0.5 * inches * 72:
+                    continue  # a logo or a stamp, not the scanned page
+                dpi = round(image.width / inches)
+                lowest = dpi if lowest is None else min(lowest, dpi)
+                colour = colour and image.colorspace not in ("/DeviceGray", None)
+                colour = colour and image.bits_per_component > 1
+    return lowest, colour and lowest is not None
+
+
+def quality(item: IntakeItem) -> None:
+    """Warn on what NĐ 30/2020 Phụ lục I asks otherwise of a scan: at least 200 dpi, in
+    colour ("ảnh màu"). A warning, not a refusal: the paper may be gone."""
+    if item.kind == "pdf":
+        item.dpi, colour = _pdf_scan_images(item.data)
+        if item.dpi is None:
+            return  # no page-sized image: a PDF made on a computer, not a scan
+    else:
+        from PIL import Image
+
+        with Image.open(io.BytesIO(item.data)) as image:
+            dpi = image.info.get("dpi")
+            colour = image.mode not in _GREY
+        if dpi:
+            item.dpi = round(min(float(dpi[0]), float(dpi[1])))
     if item.dpi is None:
         item.warnings.append(_("The scan does not say its resolution; 200 dpi is assumed."))
     elif item.dpi < MIN_DPI:
         item.warnings.append(
             _("Scanned at %(dpi)s dpi: NĐ 30 asks for at least 200 dpi.") % {"dpi": item.dpi}
         )
+    if not colour:
+        item.warnings.append(_("Scanned in black and white or grey: NĐ 30 asks for colour."))
 
 
 def _frames_as_png(data: bytes, dpi: int) -> list[bytes]:

@@ -91,7 +91,8 @@ def test_a_scanned_letter_becomes_pdfa_with_its_vietnamese_text() -> None:
     scan = _scan()
     item = intake_run(data=scan, name="cong-van.png")
 
-    assert item.kind == "png" and item.dpi == 200 and not item.warnings
+    assert item.kind == "png" and item.dpi == 200
+    assert item.warnings == ["Scanned in black and white or grey: NĐ 30 asks for colour."]
     with pikepdf.open(io.BytesIO(item.pdf)) as pdf:
         assert pdf.open_metadata().pdfa_status == "2B"
     assert _cer("\n".join(LETTER), item.text) <= 0.03, item.text
@@ -104,6 +105,41 @@ def test_a_low_resolution_scan_is_taken_with_a_warning() -> None:
     item = intake_run(data=_scan(dpi=150, angle=0), name="thap.png")
     assert item.pdf.startswith(b"%PDF") and item.dpi == 150
     assert any("150 dpi" in w for w in item.warnings)
+
+
+def test_resolution_and_colour_are_judged_on_images_and_pdf_scans() -> None:
+    """NĐ 30 Phụ lục I: colour, at least 200 dpi. A colour 200 dpi image passes; a grey
+    150 dpi page inside a PDF is warned about twice; a PDF made on a computer (no page
+    image) is not judged."""
+    import img2pdf
+    from PIL import Image
+
+    from lienthong.documents.intake.contract import IntakeItem
+    from lienthong.documents.intake.steps import quality
+
+    def png(mode: str, dpi: int) -> bytes:
+        out = io.BytesIO()
+        Image.new(mode, (int(8.27 * dpi), int(11.69 * dpi)), "white").save(
+            out, format="PNG", dpi=(dpi, dpi)
+        )
+        return out.getvalue()
+
+    colour = IntakeItem(data=png("RGB", 200), name="a.png", kind="png")
+    quality(colour)
+    assert colour.dpi == 200 and colour.warnings == []
+    grey_pdf = IntakeItem(data=img2pdf.convert(png("L", 150)), name="b.pdf", kind="pdf")
+    quality(grey_pdf)
+    assert grey_pdf.dpi == 150
+    assert len(grey_pdf.warnings) == 2
+    import pikepdf
+
+    blank = io.BytesIO()
+    with pikepdf.new() as pdf:
+        pdf.add_blank_page()
+        pdf.save(blank)
+    typed = IntakeItem(data=blank.getvalue(), name="c.pdf", kind="pdf")
+    quality(typed)
+    assert typed.dpi is None and typed.warnings == []
 
 
 def _encrypted_pdf() -> bytes:
