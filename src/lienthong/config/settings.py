@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "lienthong.documents",
     "lienthong.exchange",
     "lienthong.elections",
+    "lienthong.infra",
 ]
 
 MIDDLEWARE = [
@@ -450,3 +451,17 @@ INTAKE_WATCH_DIR = env.str("INTAKE_WATCH_DIR", "")
 INTAKE_WATCH_UNIT = env.str("INTAKE_WATCH_UNIT", "")
 INTAKE_WATCH_USER = env.str("INTAKE_WATCH_USER", "")
 INTAKE_WATCH_SECONDS = env.int("INTAKE_WATCH_SECONDS", 60)
+
+# --- IT assets (issue #8) -------------------------------------------------------------
+#: Years of use after which equipment is due for replacement, by kind: "server=5,ups=4"
+#: overrides the defaults of lienthong.infra.models.DEFAULT_LIFETIMES ([INFERRED]).
+INFRA_LIFETIME_YEARS: dict[str, int] = {}
+for _item in env.list("INFRA_LIFETIME_YEARS", []):
+    _kind, _sep, _years = _item.partition("=")
+    if not _sep or not _years.strip().isdigit():
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            f"LIENTHONG_INFRA_LIFETIME_YEARS: {_item!r} is not kind=years (e.g. server=5)"
+        )
+    INFRA_LIFETIME_YEARS[_kind.strip()] = int(_years)

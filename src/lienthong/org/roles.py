@@ -168,6 +168,11 @@ BUILTIN_ROLES: tuple[RoleSpec, ...] = (
             ("documents.add_register", _S),
             ("documents.change_register", _S),
             *_EXCHANGE_OPERATE,
+            # IT assets (issue #8): the IT officer keeps the units' inventory.
+            ("infra.view_asset", _S),
+            ("infra.add_asset", _S),
+            ("infra.change_asset", _S),
+            ("infra.view_assetchange", _S),
         ),
     ),
     RoleSpec(
@@ -186,7 +191,13 @@ BUILTIN_ROLES: tuple[RoleSpec, ...] = (
         RoleCode.STEERING,
         "Ban Chỉ đạo CNTT",
         Clearance.NONE,
-        (("org.view_unit", _A), ("org.view_user", _S), ("org.view_membership", _S)),
+        (
+            ("org.view_unit", _A),
+            ("org.view_user", _S),
+            ("org.view_membership", _S),
+            ("infra.view_asset", _S),
+            ("infra.view_assetchange", _S),
+        ),
     ),
     RoleSpec(RoleCode.ADMIN, "Quản trị hệ thống", Clearance.NONE, (("*", _S),)),
 )
