@@ -465,3 +465,9 @@ for _item in env.list("INFRA_LIFETIME_YEARS", []):
             f"LIENTHONG_INFRA_LIFETIME_YEARS: {_item!r} is not kind=years (e.g. server=5)"
         )
     INFRA_LIFETIME_YEARS[_kind.strip()] = int(_years)
+#: Probes: the sweep's period, how many checks run at once (network waits), how long a
+#: unit is down before an alert, and how many days raw results are kept (then hourly).
+INFRA_PROBE_SWEEP_SECONDS = env.int("INFRA_PROBE_SWEEP_SECONDS", 10, minimum=1)
+INFRA_PROBE_THREADS = env.int("INFRA_PROBE_THREADS", 32, minimum=1)
+INFRA_ALERT_MINUTES = env.int("INFRA_ALERT_MINUTES", 10, minimum=0)
+INFRA_PROBE_RAW_DAYS = env.int("INFRA_PROBE_RAW_DAYS", 30, minimum=1)

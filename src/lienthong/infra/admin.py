@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from lienthong.core.admin import RestrictedAdmin
 from lienthong.core.errors import ApplicationError
 from lienthong.infra import services
-from lienthong.infra.models import Asset, AssetChange
+from lienthong.infra.models import Asset, AssetChange, Link, Probe
 
 
 class AssetChangeInline(admin.TabularInline):
@@ -73,3 +73,54 @@ class AssetAdmin(RestrictedAdmin):
                 obj.pk = created.pk
         except ApplicationError as exc:  # a race (the same serial saved meanwhile)
             self.message_user(request, str(exc.message), level="error")
+
+
+class _Audited(RestrictedAdmin):
+    """Saves are recorded in the audit log with the staff member as actor."""
+
+    def save_model(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:
+        from lienthong.audit.services import record
+
+        obj.full_clean()
+        super().save_model(request, obj, form, change)
+        record(
+            actor=request.user,  # type: ignore[arg-type]
+            verb=f"{obj._meta.model_name}.{'update' if change else 'create'}",
+            target=obj,
+            data={"fields": sorted(form.changed_data)},
+        )
+
+
+@admin.register(Link)
+class LinkAdmin(_Audited):
+    """The units' connections (medium, provider, since, bandwidth)."""
+
+    list_display = ("unit", "medium", "provider", "since", "bandwidth_mbps")
+    list_filter = ("medium",)
+    search_fields = ("unit__name", "provider")
+
+
+@admin.register(Probe)
+class ProbeAdmin(_Audited):
+    """The live checks of the units; the state columns follow the results."""
+
+    list_display = ("name", "unit", "kind", "last_ok", "last_checked_at", "down_since")
+    list_filter = ("kind", "enabled", "last_ok")
+    search_fields = ("name", "unit__name", "host", "url")
+    fields = (
+        "unit",
+        "name",
+        "kind",
+        "host",
+        "port",
+        "url",
+        "expected_status",
+        "interval_seconds",
+        "timeout_seconds",
+        "enabled",
+        "last_checked_at",
+        "last_ok",
+        "down_since",
+        "alerted_at",
+    )
+    readonly_fields = ("last_checked_at", "last_ok", "down_since", "alerted_at")

@@ -64,3 +64,21 @@ FUNDING_WORDS: dict[str, tuple[str, ...]] = {
     Funding.LOCAL: ("ngan sach dia phuong", "dia phuong", "local budget", "local"),
     Funding.OTHER: ("khac", "other"),
 }
+
+
+class LinkMedium(models.TextChoices):
+    """How a unit is connected (issue #8 scope 2)."""
+
+    DEDICATED = "dedicated", _("dedicated data network (mạng truyền số liệu chuyên dùng)")
+    FIBRE = "fibre", _("fibre (cáp quang)")
+    MEGAWAN = "megawan", _("MegaWAN")
+    INTERNET = "internet", _("Internet")
+    OTHER = "other", _("other")
+
+
+class ProbeKind(models.TextChoices):
+    """How a unit's reachability is checked."""
+
+    ICMP = "icmp", _("ping (ICMP)")
+    TCP = "tcp", _("TCP connection")
+    HTTP = "http", _("HTTP(S) request")

@@ -21,9 +21,17 @@ from django.utils.translation import gettext_lazy as _
 from lienthong.core.models import TimeStampedModel
 from lienthong.core.permissions import RestrictedManager
 from lienthong.core.text import fold
-from lienthong.infra.choices import AssetKind, AssetStatus, Funding
+from lienthong.infra.choices import AssetKind, AssetStatus, Funding, LinkMedium, ProbeKind
 
-__all__ = ["Asset", "AssetChange", "lifetime_years"]
+__all__ = [
+    "Asset",
+    "AssetChange",
+    "Link",
+    "Probe",
+    "ProbeHour",
+    "ProbeResult",
+    "lifetime_years",
+]
 
 #: The first year an asset of the programme can have been acquired (the 1990s networks).
 FIRST_YEAR = 1990
@@ -163,3 +171,132 @@ class AssetChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.asset_id} {self.action} {self.changed_at:%Y-%m-%d}"
+
+
+class Link(TimeStampedModel):
+    """One connection of a unit to the network (issue #8 scope 2)."""
+
+    unit = models.ForeignKey(
+        "org.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    medium = models.CharField(_("medium"), max_length=16, choices=LinkMedium.choices)
+    provider = models.CharField(_("provider"), max_length=100, blank=True)
+    since = models.DateField(_("connected since"), null=True, blank=True)
+    bandwidth_mbps = models.PositiveIntegerField(_("bandwidth (Mbit/s)"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+
+    objects = RestrictedManager["Link"]()
+
+    scope_path: ClassVar[str] = "unit"
+
+    class Meta:
+        ordering = ["unit", "medium", "pk"]
+        verbose_name = _("network link")
+        verbose_name_plural = _("network links")
+
+    def __str__(self) -> str:
+        return f"{self.get_medium_display()} {self.provider}".strip()
+
+    @property
+    def audit_unit_id(self) -> int:
+        return self.unit_id
+
+
+class Probe(TimeStampedModel):
+    """A live check of a unit's reachability, run every ``interval_seconds`` by the
+    probe sweep; its state (``down_since``, ``alerted_at``) follows its results."""
+
+    unit = models.ForeignKey(
+        "org.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=8, choices=ProbeKind.choices)
+    host = models.CharField(_("host"), max_length=255, blank=True)
+    port = models.PositiveIntegerField(_("port"), null=True, blank=True)
+    url = models.CharField(_("address (URL)"), max_length=500, blank=True)
+    expected_status = models.PositiveSmallIntegerField(_("expected HTTP status"), default=200)
+    interval_seconds = models.PositiveIntegerField(_("every (seconds)"), default=60)
+    timeout_seconds = models.FloatField(_("timeout (seconds)"), default=5.0)
+    enabled = models.BooleanField(_("enabled"), default=True)
+    last_checked_at = models.DateTimeField(_("last checked"), null=True, blank=True)
+    next_check_at = models.DateTimeField(_("next check"), null=True, blank=True)
+    last_ok = models.BooleanField(_("last result"), null=True, blank=True)
+    down_since = models.DateTimeField(_("down since"), null=True, blank=True)
+    alerted_at = models.DateTimeField(_("alert sent"), null=True, blank=True)
+
+    objects = RestrictedManager["Probe"]()
+
+    scope_path: ClassVar[str] = "unit"
+
+    class Meta:
+        ordering = ["unit", "name", "pk"]
+        verbose_name = _("probe")
+        verbose_name_plural = _("probes")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(interval_seconds__gte=1) & Q(timeout_seconds__gt=0),
+                name="infra_probe_timing_positive",
+                violation_error_message=_("The interval and the timeout must be positive."),
+            ),
+        ]
+        indexes = [models.Index(fields=["enabled", "next_check_at"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def audit_unit_id(self) -> int:
+        return self.unit_id
+
+
+class ProbeResult(models.Model):
+    """One check's outcome (the raw time series, kept ``INFRA_PROBE_RAW_DAYS`` days)."""
+
+    probe = models.ForeignKey(
+        Probe, verbose_name=_("probe"), on_delete=models.CASCADE, related_name="results"
+    )
+    at = models.DateTimeField(_("time"))
+    ok = models.BooleanField(_("reachable"))
+    latency_ms = models.FloatField(_("latency (ms)"), null=True, blank=True)
+    detail = models.CharField(_("detail"), max_length=300, blank=True)
+
+    objects = RestrictedManager["ProbeResult"]()
+
+    scope_path: ClassVar[str] = "probe__unit"
+
+    class Meta:
+        ordering = ["probe", "at"]
+        verbose_name = _("probe result")
+        verbose_name_plural = _("probe results")
+        indexes = [models.Index(fields=["probe", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.probe_id} {self.at:%Y-%m-%d %H:%M:%S} {'up' if self.ok else 'down'}"
+
+
+class ProbeHour(models.Model):
+    """The results of one probe in one hour, once the raw results are older than
+    ``INFRA_PROBE_RAW_DAYS`` (the downsampled time series)."""
+
+    probe = models.ForeignKey(
+        Probe, verbose_name=_("probe"), on_delete=models.CASCADE, related_name="hours"
+    )
+    hour = models.DateTimeField(_("hour"))
+    checks = models.PositiveIntegerField(_("checks"))
+    ok_checks = models.PositiveIntegerField(_("reachable"))
+    latency_ms = models.FloatField(_("mean latency (ms)"), null=True, blank=True)
+
+    objects = RestrictedManager["ProbeHour"]()
+
+    scope_path: ClassVar[str] = "probe__unit"
+
+    class Meta:
+        ordering = ["probe", "hour"]
+        verbose_name = _("probe hour")
+        verbose_name_plural = _("probe hours")
+        constraints = [
+            models.UniqueConstraint(fields=["probe", "hour"], name="infra_probehour_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.probe_id} {self.hour:%Y-%m-%d %H}h {self.ok_checks}/{self.checks}"

@@ -50,7 +50,8 @@ class Command(BaseCommand):
         of the audit chain head (``audit_anchor --schedule``, issue #3) and the reminders
         of overdue documents (``documents_schedule``, issue #4) and the sweep of the
         exchange outbox (``exchange_schedule``, issue #5) and the sweep of the intake's
-        watched folder and stalled scans (``intake_schedule``, issue #7).
+        watched folder and stalled scans (``intake_schedule``, issue #7) and the probes
+        of the units' reachability (``infra_schedule``, issue #8).
         """
         commands = get_commands()
         for name, args in (
@@ -58,6 +59,7 @@ class Command(BaseCommand):
             ("documents_schedule", []),
             ("exchange_schedule", []),
             ("intake_schedule", []),
+            ("infra_schedule", []),
         ):
             if name not in commands:
                 continue
