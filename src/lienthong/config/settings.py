@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "lienthong.exchange",
     "lienthong.elections",
     "lienthong.infra",
+    "lienthong.reports",
 ]
 
 MIDDLEWARE = [
@@ -471,3 +472,8 @@ INFRA_PROBE_SWEEP_SECONDS = env.int("INFRA_PROBE_SWEEP_SECONDS", 10, minimum=1)
 INFRA_PROBE_THREADS = env.int("INFRA_PROBE_THREADS", 32, minimum=1)
 INFRA_ALERT_MINUTES = env.int("INFRA_ALERT_MINUTES", 10, minimum=0)
 INFRA_PROBE_RAW_DAYS = env.int("INFRA_PROBE_RAW_DAYS", 30, minimum=1)
+
+# --- Reports (issue #8) ----------------------------------------------------------------
+#: The link media that count as "connected to the network" in the KPIs ([INFERRED]: the
+#: programme counts the Party's dedicated data network).
+REPORTS_CONNECTED_MEDIA = env.list("REPORTS_CONNECTED_MEDIA", ["dedicated"])

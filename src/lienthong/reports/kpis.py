@@ -1,0 +1,236 @@
+"""The programme's key figures (issue #8 scope 5): each defined here, in code, with what
+it counts; computed from the data, never typed in; each with the rows behind it.
+
+A KPI is a function ``(user, unit, start, end) -> Figure`` registered in ``KPIS``. It
+counts what ``user`` may see in the subtree of ``unit`` (the country for the steering
+committee) over the period ``start``..``end`` (inclusive), through the apps' selectors
+and restricted querysets. ``Figure.rows`` gives the rows behind the figure (which
+communes are not connected, which documents were not signed): the drill-down.
+
+Where a KPI needs a definition no text gives, it is a setting ([INFERRED]):
+``REPORTS_CONNECTED_MEDIA``, the link media that count as "connected to the network"
+(the Party's dedicated data network by default).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from lienthong.documents.choices import Direction
+from lienthong.documents.selectors import digitisation_documents, digitisation_rate
+from lienthong.infra.models import Link
+from lienthong.infra.selectors import asset_figures, assets_due
+from lienthong.org.choices import UnitKind, UnitLevel
+from lienthong.org.models import Unit
+
+__all__ = ["KPIS", "Figure", "kpi", "kpis_compute"]
+
+
+@dataclass
+class Figure:
+    """One KPI's value for a subtree and period.
+
+    ``value`` is a share (0-1) when ``denominator`` is given, else a count; ``parts``
+    breaks a figure down (per province, per medium); ``rows`` returns the rows behind the
+    figure that a reader drills down to.
+    """
+
+    key: str
+    label: str
+    numerator: int
+    denominator: int | None = None
+    parts: list[tuple[str, int, int | None]] = field(default_factory=list)
+    rows: Callable[[], QuerySet[Any]] | None = None
+
+    @property
+    def value(self) -> float | int | None:
+        """The share (None when nothing is counted), or the count."""
+        if self.denominator is None:
+            return self.numerator
+        return self.numerator / self.denominator if self.denominator else None
+
+
+Kpi = Callable[..., Figure]
+KPIS: dict[str, Kpi] = {}
+
+
+def kpi(key: str) -> Callable[[Kpi], Kpi]:
+    """Register a KPI under ``key`` (its docstring says what it counts)."""
+
+    def register(function: Kpi) -> Kpi:
+        KPIS[key] = function
+        return function
+
+    return register
+
+
+def _units(user: Any, unit: Unit) -> QuerySet[Unit]:
+    return Unit.objects.restrict(user, "view").filter(path__startswith=unit.path)
+
+
+def _communes(user: Any, unit: Unit) -> QuerySet[Unit]:
+    return _units(user, unit).filter(kind=UnitKind.COMMUNE_COMMITTEE)
+
+
+def _connected_media() -> tuple[str, ...]:
+    return tuple(getattr(settings, "REPORTS_CONNECTED_MEDIA", ("dedicated",)))
+
+
+def _connected(qs: QuerySet[Unit], end: dt.date) -> QuerySet[Unit]:
+    links = Link.objects.filter(unit=OuterRef("pk"), medium__in=_connected_media()).filter(
+        Q(since__isnull=True) | Q(since__lte=end)
+    )
+    return qs.annotate(is_connected=Exists(links))
+
+
+@kpi("communes_connected")
+def communes_connected(*, user: Any, unit: Unit, start: dt.date, end: dt.date) -> Figure:
+    """Commune and ward committees connected to the network by the period's end (a link
+    on one of ``REPORTS_CONNECTED_MEDIA``), over all commune committees of the subtree;
+    broken down by province. Drill-down: the communes not connected."""
+    communes = _connected(_communes(user, unit), end)
+    connected = communes.filter(Q(is_connected=True))
+    parts: list[tuple[str, int, int | None]] = []
+    provinces = _units(user, unit).filter(level=UnitLevel.PROVINCE, kind=UnitKind.COMMITTEE)
+    for province in provinces.order_by("name"):
+        inside = communes.filter(path__startswith=province.path)
+        total = inside.count()
+        if total:
+            parts.append((province.name, inside.filter(Q(is_connected=True)).count(), total))
+    return Figure(
+        key="communes_connected",
+        label=str(_("Commune committees connected")),
+        numerator=connected.count(),
+        denominator=communes.count(),
+        parts=parts,
+        rows=lambda: communes.filter(Q(is_connected=False)).order_by("path"),
+    )
+
+
+@kpi("provinces_fully_connected")
+def provinces_fully_connected(*, user: Any, unit: Unit, start: dt.date, end: dt.date) -> Figure:
+    """Provincial committees all of whose commune committees are connected (100 %),
+    over the provinces of the subtree that have communes. Drill-down: the provinces
+    not yet at 100 %."""
+    figure = communes_connected(user=user, unit=unit, start=start, end=end)
+    full = [name for name, done, total in figure.parts if total and done == total]
+    names = [name for name, _done, _total in figure.parts]
+    provinces = _units(user, unit).filter(level=UnitLevel.PROVINCE, kind=UnitKind.COMMITTEE)
+    return Figure(
+        key="provinces_fully_connected",
+        label=str(_("Provinces with every commune connected")),
+        numerator=len(full),
+        denominator=len(names),
+        parts=[(name, 1 if name in full else 0, 1) for name in names],
+        rows=lambda: provinces.filter(name__in=[n for n in names if n not in full]),
+    )
+
+
+@kpi("units_per_medium")
+def units_per_medium(*, user: Any, unit: Unit, start: dt.date, end: dt.date) -> Figure:
+    """Units of the subtree with a link on each medium by the period's end (a unit with
+    two media counts under each); the figure is the number of units with any link.
+    Drill-down: the units with no link."""
+    from lienthong.infra.choices import LinkMedium
+
+    units = _units(user, unit)
+    links = Link.objects.restrict(user, "view").filter(
+        Q(since__isnull=True) | Q(since__lte=end), unit__in=units.values("pk")
+    )
+    parts: list[tuple[str, int, int | None]] = [
+        (str(label), links.filter(medium=value).values("unit").distinct().count(), None)
+        for value, label in LinkMedium.choices
+    ]
+    linked = links.values("unit").distinct()
+    return Figure(
+        key="units_per_medium",
+        label=str(_("Units with a network link")),
+        numerator=linked.count(),
+        parts=parts,
+        rows=lambda: units.exclude(pk__in=linked).order_by("path"),
+    )
+
+
+@kpi("assets_worn_out")
+def assets_worn_out(*, user: Any, unit: Unit, start: dt.date, end: dt.date) -> Figure:
+    """Equipment in service that is worn out on the period's end (due for replacement
+    by age, degraded or broken), over all equipment in service (quantities summed).
+    Drill-down: the equipment due for replacement."""
+    figures = asset_figures(user=user, unit=unit, on=end)
+    return Figure(
+        key="assets_worn_out",
+        label=str(_("Worn-out equipment")),
+        numerator=figures.worn_out,
+        denominator=figures.in_service,
+        parts=[
+            (str(_("due for replacement")), figures.due, None),
+            (str(_("degraded")), figures.degraded, None),
+            (str(_("broken")), figures.broken, None),
+        ],
+        rows=lambda: assets_due(user=user, unit=unit, on=end),
+    )
+
+
+def _documents(direction: str, key: str, label: Any, which: str) -> Kpi:
+    def compute(*, user: Any, unit: Unit, start: dt.date, end: dt.date) -> Figure:
+        rate = digitisation_rate(user=user, unit=unit, start=start, end=end, direction=direction)
+        numerator = {
+            "electronic": rate.electronic,
+            "any": rate.electronic + rate.digitised,
+        }[which]
+        return Figure(
+            key=key,
+            label=str(label),
+            numerator=numerator,
+            denominator=rate.total,
+            parts=[
+                (str(_("electronic original")), rate.electronic, None),
+                (str(_("digitised copy")), rate.digitised, None),
+                (str(_("paper only")), rate.paper_only, None),
+            ],
+            rows=lambda: digitisation_documents(
+                user=user, unit=unit, start=start, end=end, direction=direction
+            ),
+        )
+
+    return compute
+
+
+KPIS["outgoing_signed"] = _documents(
+    Direction.OUTGOING, "outgoing_signed", _("Outgoing documents signed digitally"), "electronic"
+)
+KPIS["outgoing_signed"].__doc__ = """Outgoing documents issued in the period with a digital
+signature (signed in lienthong), over all issued. Drill-down: those only on paper."""
+KPIS["outgoing_electronic_or_digitised"] = _documents(
+    Direction.OUTGOING,
+    "outgoing_electronic_or_digitised",
+    _("Outgoing documents existing electronically"),
+    "any",
+)
+KPIS["outgoing_electronic_or_digitised"].__doc__ = """Outgoing documents issued in the
+period that exist electronically (signed, or digitised from paper), over all issued:
+the digitisation rate of outgoing documents. Drill-down: those only on paper."""
+KPIS["incoming_electronic_or_digitised"] = _documents(
+    Direction.INCOMING,
+    "incoming_electronic_or_digitised",
+    _("Incoming documents existing electronically"),
+    "any",
+)
+KPIS["incoming_electronic_or_digitised"].__doc__ = """Incoming documents arrived in the
+period that exist electronically (received through the exchange, or digitised), over
+all arrived: the digitisation rate of incoming documents. Drill-down: those only on
+paper."""
+
+
+def kpis_compute(
+    *, user: Any, unit: Unit, start: dt.date, end: dt.date, keys: list[str] | None = None
+) -> list[Figure]:
+    """The KPIs ``keys`` (all, in their order) for ``unit``'s subtree and the period."""
+    return [KPIS[key](user=user, unit=unit, start=start, end=end) for key in (keys or KPIS)]
