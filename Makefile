@@ -61,6 +61,7 @@ demo: install ## install, migrate, load the real units and demo accounts, serve 
 	@$(LIENTHONG) load_demo_trust
 	@$(LIENTHONG) load_demo_documents
 	@$(LIENTHONG) load_demo_elections
+	@$(LIENTHONG) load_demo_infra
 	@$(MAKE) --no-print-directory serve
 
 serve: install ## serve the node (web server + task worker) without reloading data

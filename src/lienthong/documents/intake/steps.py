@@ -99,6 +99,8 @@ def _pdf_scan_images(data: bytes) -> tuple[int | None, bool]:
             box = [float(v) for v in page.mediabox]
             inches = (box[2] - box[0]) / 72
             for raw in page.get_images().values():
+                if not isinstance(raw, pikepdf.Stream):
+                    continue
                 image = pikepdf.PdfImage(raw)
                 if inches <= 0 or image.width < 0.5 * inches * 72:
                     continue  # a logo or a stamp, not the scanned page
