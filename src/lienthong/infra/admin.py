@@ -13,7 +13,17 @@ from django.utils.translation import gettext_lazy as _
 from lienthong.core.admin import RestrictedAdmin
 from lienthong.core.errors import ApplicationError
 from lienthong.infra import services
-from lienthong.infra.models import Asset, AssetChange, Link, Probe
+from lienthong.infra.models import (
+    Asset,
+    AssetChange,
+    Contest,
+    ContestEntry,
+    ItStaff,
+    Link,
+    Probe,
+    TrainingClass,
+    TrainingParticipant,
+)
 
 
 class AssetChangeInline(admin.TabularInline):
@@ -124,3 +134,42 @@ class ProbeAdmin(_Audited):
         "alerted_at",
     )
     readonly_fields = ("last_checked_at", "last_ok", "down_since", "alerted_at")
+
+
+@admin.register(ItStaff)
+class ItStaffAdmin(_Audited):
+    """The units' IT staff, dedicated or part-time, with their qualification."""
+
+    list_display = ("full_name", "unit", "dedicated", "qualification", "since")
+    list_filter = ("dedicated", "qualification")
+    search_fields = ("full_name", "unit__name")
+
+
+class TrainingParticipantInline(admin.TabularInline):
+    model = TrainingParticipant
+    extra = 1
+    fields = ("full_name", "unit", "completed")
+
+
+@admin.register(TrainingClass)
+class TrainingClassAdmin(_Audited):
+    """Training classes with their participants."""
+
+    list_display = ("topic", "unit", "starts_on", "ends_on")
+    search_fields = ("topic", "unit__name")
+    inlines = (TrainingParticipantInline,)
+
+
+class ContestEntryInline(admin.TabularInline):
+    model = ContestEntry
+    extra = 1
+    fields = ("round", "unit", "entrant", "score", "prize")
+
+
+@admin.register(Contest)
+class ContestAdmin(_Audited):
+    """IT contests, their rounds, entrants and results."""
+
+    list_display = ("name", "year", "unit")
+    search_fields = ("name", "unit__name")
+    inlines = (ContestEntryInline,)

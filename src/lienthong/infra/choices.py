@@ -82,3 +82,13 @@ class ProbeKind(models.TextChoices):
     ICMP = "icmp", _("ping (ICMP)")
     TCP = "tcp", _("TCP connection")
     HTTP = "http", _("HTTP(S) request")
+
+
+class Qualification(models.TextChoices):
+    """The highest IT qualification of a staff member."""
+
+    NONE = "none", _("no IT degree")
+    INTERMEDIATE = "intermediate", _("vocational (trung cấp)")
+    COLLEGE = "college", _("college (cao đẳng)")
+    UNIVERSITY = "university", _("university (đại học)")
+    POSTGRADUATE = "postgraduate", _("postgraduate (sau đại học)")

@@ -21,15 +21,27 @@ from django.utils.translation import gettext_lazy as _
 from lienthong.core.models import TimeStampedModel
 from lienthong.core.permissions import RestrictedManager
 from lienthong.core.text import fold
-from lienthong.infra.choices import AssetKind, AssetStatus, Funding, LinkMedium, ProbeKind
+from lienthong.infra.choices import (
+    AssetKind,
+    AssetStatus,
+    Funding,
+    LinkMedium,
+    ProbeKind,
+    Qualification,
+)
 
 __all__ = [
     "Asset",
     "AssetChange",
+    "Contest",
+    "ContestEntry",
+    "ItStaff",
     "Link",
     "Probe",
     "ProbeHour",
     "ProbeResult",
+    "TrainingClass",
+    "TrainingParticipant",
     "lifetime_years",
 ]
 
@@ -300,3 +312,159 @@ class ProbeHour(models.Model):
 
     def __str__(self) -> str:
         return f"{self.probe_id} {self.hour:%Y-%m-%d %H}h {self.ok_checks}/{self.checks}"
+
+
+class ItStaff(TimeStampedModel):
+    """A person of a unit who works on IT (issue #8 scope 3): dedicated (chuyên trách)
+    or part-time (kiêm nhiệm), with their qualification."""
+
+    unit = models.ForeignKey(
+        "org.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    full_name = models.CharField(_("full name"), max_length=100)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    dedicated = models.BooleanField(_("dedicated (chuyên trách)"), default=True)
+    qualification = models.CharField(
+        _("qualification"), max_length=16, choices=Qualification.choices, default=Qualification.NONE
+    )
+    certificates = models.CharField(_("certificates"), max_length=300, blank=True)
+    since = models.DateField(_("since"), null=True, blank=True)
+
+    objects = RestrictedManager["ItStaff"]()
+
+    scope_path: ClassVar[str] = "unit"
+
+    class Meta:
+        ordering = ["unit", "full_name", "pk"]
+        verbose_name = _("IT staff member")
+        verbose_name_plural = _("IT staff")
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def audit_unit_id(self) -> int:
+        return self.unit_id
+
+
+class TrainingClass(TimeStampedModel):
+    """A training class a unit organised (issue #8 scope 3)."""
+
+    unit = models.ForeignKey(
+        "org.Unit", verbose_name=_("organised by"), on_delete=models.PROTECT, related_name="+"
+    )
+    topic = models.CharField(_("topic"), max_length=300)
+    starts_on = models.DateField(_("starts"))
+    ends_on = models.DateField(_("ends"))
+    location = models.CharField(_("location"), max_length=200, blank=True)
+
+    objects = RestrictedManager["TrainingClass"]()
+
+    scope_path: ClassVar[str] = "unit"
+
+    class Meta:
+        ordering = ["-starts_on", "pk"]
+        verbose_name = _("training class")
+        verbose_name_plural = _("training classes")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")),
+                name="infra_training_dates_in_order",
+                violation_error_message=_("A class cannot end before it starts."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.topic} ({self.starts_on:%d/%m/%Y})"
+
+    @property
+    def audit_unit_id(self) -> int:
+        return self.unit_id
+
+
+class TrainingParticipant(models.Model):
+    """One person who took part in a class, from their unit."""
+
+    training = models.ForeignKey(
+        TrainingClass,
+        verbose_name=_("training class"),
+        on_delete=models.CASCADE,
+        related_name="participants",
+    )
+    unit = models.ForeignKey(
+        "org.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    full_name = models.CharField(_("full name"), max_length=100)
+    completed = models.BooleanField(_("completed"), default=True)
+
+    objects = RestrictedManager["TrainingParticipant"]()
+
+    scope_path: ClassVar[str] = "training__unit"
+
+    class Meta:
+        ordering = ["training", "full_name", "pk"]
+        verbose_name = _("participant")
+        verbose_name_plural = _("participants")
+
+    def __str__(self) -> str:
+        return self.full_name
+
+
+class Contest(TimeStampedModel):
+    """An IT contest a unit organised (issue #8 scope 3), held in rounds."""
+
+    unit = models.ForeignKey(
+        "org.Unit", verbose_name=_("organised by"), on_delete=models.PROTECT, related_name="+"
+    )
+    name = models.CharField(_("name"), max_length=300)
+    year = models.PositiveSmallIntegerField(_("year"))
+
+    objects = RestrictedManager["Contest"]()
+
+    scope_path: ClassVar[str] = "unit"
+
+    class Meta:
+        ordering = ["-year", "name", "pk"]
+        verbose_name = _("contest")
+        verbose_name_plural = _("contests")
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.year}"
+
+    @property
+    def audit_unit_id(self) -> int:
+        return self.unit_id
+
+
+class ContestEntry(models.Model):
+    """One entrant of a contest round, with the result."""
+
+    contest = models.ForeignKey(
+        Contest, verbose_name=_("contest"), on_delete=models.CASCADE, related_name="entries"
+    )
+    round = models.CharField(_("round"), max_length=100)
+    unit = models.ForeignKey(
+        "org.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    entrant = models.CharField(_("entrant"), max_length=200)
+    score = models.DecimalField(_("score"), max_digits=7, decimal_places=2, null=True, blank=True)
+    prize = models.CharField(_("prize"), max_length=100, blank=True)
+
+    objects = RestrictedManager["ContestEntry"]()
+
+    scope_path: ClassVar[str] = "contest__unit"
+
+    class Meta:
+        ordering = ["contest", "round", "-score", "pk"]
+        verbose_name = _("contest entry")
+        verbose_name_plural = _("contest entries")
+
+    def __str__(self) -> str:
+        return f"{self.entrant} ({self.round})"

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lienthong.documents.choices import Direction
 from lienthong.documents.selectors import digitisation_documents, digitisation_rate
-from lienthong.infra.models import Link
+from lienthong.infra.models import ItStaff, Link, TrainingClass, TrainingParticipant
 from lienthong.infra.selectors import asset_figures, assets_due
 from lienthong.org.choices import UnitKind, UnitLevel
 from lienthong.org.models import Unit
@@ -175,6 +175,53 @@ def assets_worn_out(*, user: Any, unit: Unit, start: dt.date, end: dt.date) -> F
             (str(_("broken")), figures.broken, None),
         ],
         rows=lambda: assets_due(user=user, unit=unit, on=end),
+    )
+
+
+@kpi("training_participants")
+def training_participants(*, user: Any, unit: Unit, start: dt.date, end: dt.date) -> Figure:
+    """People who completed a training class that ended in the period, the classes
+    organised by units of the subtree. Drill-down: those classes."""
+    classes = TrainingClass.objects.restrict(user, "view").filter(
+        unit__path__startswith=unit.path, ends_on__gte=start, ends_on__lte=end
+    )
+    people = TrainingParticipant.objects.filter(training__in=classes)
+    return Figure(
+        key="training_participants",
+        label=str(_("Training participants")),
+        numerator=people.filter(completed=True).count(),
+        parts=[
+            (str(_("classes")), classes.count(), None),
+            (str(_("did not complete")), people.filter(completed=False).count(), None),
+        ],
+        rows=lambda: classes.order_by("-ends_on"),
+    )
+
+
+@kpi("it_staff")
+def it_staff(*, user: Any, unit: Unit, start: dt.date, end: dt.date) -> Figure:
+    """People with IT skills in the subtree's units (the IT staff in service by the
+    period's end): the figure is how many; the parts say how many are dedicated and how
+    many hold an IT degree. Drill-down: the units of the subtree with no IT staff."""
+    from lienthong.infra.choices import Qualification
+
+    staff = ItStaff.objects.restrict(user, "view").filter(
+        Q(since__isnull=True) | Q(since__lte=end), unit__path__startswith=unit.path
+    )
+    with_staff = staff.values("unit")
+    return Figure(
+        key="it_staff",
+        label=str(_("People with IT skills")),
+        numerator=staff.count(),
+        parts=[
+            (str(_("dedicated")), staff.filter(dedicated=True).count(), None),
+            (
+                str(_("with an IT degree")),
+                staff.exclude(qualification=Qualification.NONE).count(),
+                None,
+            ),
+        ],
+        rows=lambda: _units(user, unit).exclude(pk__in=with_staff).order_by("path"),
     )
 
 

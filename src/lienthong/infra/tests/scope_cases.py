@@ -6,7 +6,19 @@ from typing import Any
 
 from lienthong.core.testing.matrix import ScopeCase
 from lienthong.infra.choices import AssetKind, LinkMedium, ProbeKind
-from lienthong.infra.models import Asset, AssetChange, Link, Probe, ProbeHour, ProbeResult
+from lienthong.infra.models import (
+    Asset,
+    AssetChange,
+    Contest,
+    ContestEntry,
+    ItStaff,
+    Link,
+    Probe,
+    ProbeHour,
+    ProbeResult,
+    TrainingClass,
+    TrainingParticipant,
+)
 
 
 def _asset_in(unit: Any) -> Asset:
@@ -39,6 +51,33 @@ def _hour_in(unit: Any) -> ProbeHour:
     )
 
 
+def _staff_in(unit: Any) -> ItStaff:
+    return ItStaff.objects.create(unit=unit, full_name="Nguyễn Văn An")
+
+
+def _class_in(unit: Any) -> TrainingClass:
+    import datetime as dt
+
+    day = dt.date(2026, 3, 2)
+    return TrainingClass.objects.create(
+        unit=unit, topic="An toàn thông tin", starts_on=day, ends_on=day
+    )
+
+
+def _participant_in(unit: Any) -> TrainingParticipant:
+    return TrainingParticipant.objects.create(training=_class_in(unit), unit=unit, full_name="Lê B")
+
+
+def _contest_in(unit: Any) -> Contest:
+    return Contest.objects.create(unit=unit, name="Hội thi tin học", year=2026)
+
+
+def _entry_in(unit: Any) -> ContestEntry:
+    return ContestEntry.objects.create(
+        contest=_contest_in(unit), round="Chung kết", unit=unit, entrant="Đội A"
+    )
+
+
 SCOPE_CASES = [
     ScopeCase(model=Asset, make=_asset_in),
     ScopeCase(model=AssetChange, make=_change_in),
@@ -46,4 +85,9 @@ SCOPE_CASES = [
     ScopeCase(model=Probe, make=_probe_in),
     ScopeCase(model=ProbeResult, make=_result_in),
     ScopeCase(model=ProbeHour, make=_hour_in),
+    ScopeCase(model=ItStaff, make=_staff_in),
+    ScopeCase(model=TrainingClass, make=_class_in),
+    ScopeCase(model=TrainingParticipant, make=_participant_in),
+    ScopeCase(model=Contest, make=_contest_in),
+    ScopeCase(model=ContestEntry, make=_entry_in),
 ]

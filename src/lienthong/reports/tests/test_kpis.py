@@ -129,3 +129,39 @@ def test_worn_out_equipment_and_document_rates(country: Any) -> None:
     outgoing = figures["outgoing_signed"]
     assert (outgoing.numerator, outgoing.denominator, outgoing.value) == (0, 0, None)
     assert all(f.__doc__ for f in KPIS.values())  # every KPI says what it counts
+
+
+def test_training_participants_and_it_staff(country: Any) -> None:
+    from lienthong.infra.models import ItStaff, TrainingClass, TrainingParticipant
+
+    province_a, province_b, _c = country["provinces"]
+    course = TrainingClass.objects.create(
+        unit=province_a, topic="An toàn thông tin", starts_on=START, ends_on=dt.date(2026, 3, 5)
+    )
+    for number in range(5):
+        TrainingParticipant.objects.create(
+            training=course, unit=province_a, full_name=f"Học viên {number}", completed=number < 4
+        )
+    TrainingClass.objects.create(  # ends after the period: not counted
+        unit=province_a, topic="Chữ ký số", starts_on=END, ends_on=dt.date(2026, 7, 2)
+    )
+    ItStaff.objects.create(
+        unit=province_a, full_name="A", dedicated=True, qualification="university"
+    )
+    ItStaff.objects.create(unit=province_b, full_name="B", dedicated=False)
+    figures = {
+        f.key: f
+        for f in kpis_compute(
+            user=country["steering"],
+            unit=country["centre"],
+            start=START,
+            end=END,
+            keys=["training_participants", "it_staff"],
+        )
+    }
+    trained = figures["training_participants"]
+    assert trained.numerator == 4 and trained.parts[0][1] == 1
+    staff = figures["it_staff"]
+    assert staff.numerator == 2
+    assert [count for _n, count, _t in staff.parts] == [1, 1]
+    assert staff.rows is not None and staff.rows().count() == 25 + 2  # centre, C, communes
