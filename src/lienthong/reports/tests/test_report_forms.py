@@ -216,3 +216,16 @@ def test_period_bounds() -> None:
         dt.date(2026, 1, 1),
         dt.date(2026, 12, 31),
     )
+
+
+def test_the_daily_command_reminds_the_last_finished_period(
+    tree: Any, mailoutbox: Any, capsys: Any
+) -> None:
+    from django.core.management import call_command
+
+    call_command("reports_remind", "--today", "2026-04-20")
+    out = capsys.readouterr().out
+    assert "4 late unit(s) reminded." in out  # nobody reported the first quarter
+    assert len(mailoutbox) == 4
+    call_command("reports_remind", "--today", "2026-04-05")  # Q1 not yet past its deadline
+    assert "0 late unit(s) reminded." in capsys.readouterr().out
