@@ -12,3 +12,15 @@ urlpatterns = [
     path("xuat.xlsx", pages.export_xlsx, name="reports-export-xlsx"),
     path("xuat.pdf", pages.export_pdf, name="reports-export-pdf"),
 ]
+
+from lienthong.reports import form_pages  # noqa: E402
+
+urlpatterns += [
+    path("mau/", form_pages.form_list, name="reports-forms"),
+    path(
+        "mau/<int:form_id>/don-vi/<int:unit_id>/ky/<str:day>/",
+        form_pages.fill,
+        name="reports-fill",
+    ),
+    path("mau/<int:form_id>/tong-hop/", form_pages.rollup_page, name="reports-rollup"),
+]
