@@ -446,8 +446,9 @@ INTAKE_OCR_LANGUAGES = env.list("INTAKE_OCR_LANGUAGES", ["vie"])
 INTAKE_WORKERS = env.int("INTAKE_WORKERS", 1)
 #: A scan "being read" for longer than this is taken as abandoned by a dead worker.
 INTAKE_STALL_MINUTES = env.int("INTAKE_STALL_MINUTES", 30)
-#: The watched folder: files dropped here are taken in for INTAKE_WATCH_UNIT (a unit
-#: code) in the name of the clerk INTAKE_WATCH_USER, every INTAKE_WATCH_SECONDS.
+#: The watched folder: files dropped here are taken in for INTAKE_WATCH_UNIT (the unit's
+#: organisation id, mã định danh) in the name of the clerk INTAKE_WATCH_USER (a username),
+#: every INTAKE_WATCH_SECONDS.
 INTAKE_WATCH_DIR = env.str("INTAKE_WATCH_DIR", "")
 INTAKE_WATCH_UNIT = env.str("INTAKE_WATCH_UNIT", "")
 INTAKE_WATCH_USER = env.str("INTAKE_WATCH_USER", "")
