@@ -30,7 +30,17 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = ROOT / "var" / "bench"
 #: In the order they run (unit_search reuses the country load_units leaves behind).
-BENCHMARKS = ("load_units", "unit_search", "signing", "search", "issue", "exchange", "tally", "omr")
+BENCHMARKS = (
+    "load_units",
+    "unit_search",
+    "signing",
+    "search",
+    "issue",
+    "exchange",
+    "tally",
+    "omr",
+    "probes",
+)
 
 
 def machine() -> dict[str, Any]:
