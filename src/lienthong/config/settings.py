@@ -473,6 +473,9 @@ INFRA_PROBE_SWEEP_SECONDS = env.int("INFRA_PROBE_SWEEP_SECONDS", 10, minimum=1)
 INFRA_PROBE_THREADS = env.int("INFRA_PROBE_THREADS", 32, minimum=1)
 INFRA_ALERT_MINUTES = env.int("INFRA_ALERT_MINUTES", 10, minimum=0)
 INFRA_PROBE_RAW_DAYS = env.int("INFRA_PROBE_RAW_DAYS", 30, minimum=1)
+#: Addresses told of every probe alert, besides the IT officers of the unit and the
+#: units above it (e.g. the provincial data centre's duty desk).
+INFRA_ALERT_EMAILS = env.list("INFRA_ALERT_EMAILS", [])
 
 # --- Reports (issue #8) ----------------------------------------------------------------
 #: The link media that count as "connected to the network" in the KPIs ([INFERRED]: the

@@ -17,6 +17,7 @@ results kept as a time series, outages and alerts, uptime per unit and period.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import shutil
 import socket
@@ -30,10 +31,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Avg, Count, Q, Sum
+from django.db.models import Avg, Count, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import TruncHour
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from lienthong.audit.actors import SystemActor
 from lienthong.audit.services import record
@@ -44,10 +48,12 @@ __all__ = [
     "PROBE_ACTOR",
     "Check",
     "Uptime",
+    "alert_recipients",
     "probe_check",
     "probe_record",
     "probe_results_downsample",
     "probes_due",
+    "probes_record",
     "probes_run",
     "uptime",
 ]
@@ -71,11 +77,17 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None  # a redirect is an answer: its status is compared as it is
 
 
+@functools.cache
+def _tls() -> ssl.SSLContext:
+    """One verifying TLS context for every check: loading the system's CA certificates
+    costs tens of milliseconds, more than a loopback check itself (shared between the
+    sweep's threads, which ``ssl`` allows once it is set up)."""
+    return ssl.create_default_context()
+
+
 def _http(probe: Probe) -> Check:
     started = time.perf_counter()
-    opener = urllib.request.build_opener(
-        _NoRedirect, urllib.request.HTTPSHandler(context=ssl.create_default_context())
-    )
+    opener = urllib.request.build_opener(_NoRedirect, urllib.request.HTTPSHandler(context=_tls()))
     request = urllib.request.Request(
         probe.url, method="GET", headers={"User-Agent": "lienthong-probe"}
     )
@@ -139,61 +151,166 @@ def _alert_after() -> dt.timedelta:
 
 
 def probe_record(*, probe: Probe, check: Check, at: dt.datetime) -> ProbeResult:
-    """Keep one result and move the probe's state: down from its first failed check,
-    up at its first success; an alert once it has been down ``INFRA_ALERT_MINUTES``."""
+    """Keep one result and move the probe's state (``probes_record`` for one probe)."""
+    return probes_record(checks=[(probe, check)], at=at)[0]
+
+
+def probes_record(*, checks: list[tuple[Probe, Check]], at: dt.datetime) -> list[ProbeResult]:
+    """Keep a sweep's results and move each probe's state, in one transaction.
+
+    A probe is down from its first failed check and up at its first success; once it
+    has been down ``INFRA_ALERT_MINUTES`` an alert is recorded once (audit
+    ``probe.alert``, a warning in the log) and, after the commit, its unit's IT
+    officers are told by e-mail. The probes are locked while their state moves, so
+    two sweeps never interleave; one transaction for the sweep (not one per result)
+    is what lets a node keep up with every unit of the country.
+    """
+    if not checks:
+        return []
+    alerted: list[Probe] = []
     with transaction.atomic():
-        locked = Probe.objects.select_for_update().select_related("unit").get(pk=probe.pk)
-        result = ProbeResult.objects.create(
-            probe=locked,
-            at=at,
-            ok=check.ok,
-            latency_ms=check.latency_ms,
-            detail=check.detail[:300],
+        ids = [probe.pk for probe, _check in checks]
+        locked = {
+            p.pk: p
+            for p in Probe.objects.select_for_update().select_related("unit").filter(pk__in=ids)
+        }
+        results = ProbeResult.objects.bulk_create(
+            [
+                ProbeResult(
+                    probe_id=probe.pk,
+                    at=at,
+                    ok=check.ok,
+                    latency_ms=check.latency_ms,
+                    detail=check.detail[:300],
+                )
+                for probe, check in checks
+            ],
+            batch_size=BATCH,
         )
-        locked.last_checked_at = at
-        locked.next_check_at = at + dt.timedelta(seconds=locked.interval_seconds)
-        locked.last_ok = check.ok
-        if check.ok:
-            if locked.down_since is not None:
-                record(
-                    actor=PROBE_ACTOR,
-                    verb="probe.recovered",
-                    target=locked,
-                    data={"down_since": locked.down_since.isoformat(), "at": at.isoformat()},
-                )
-            locked.down_since = None
-            locked.alerted_at = None
-        else:
-            if locked.down_since is None:
-                locked.down_since = at
-            if locked.alerted_at is None and at - locked.down_since >= _alert_after():
-                locked.alerted_at = at
-                logger.warning(
-                    "probe %s (%s) down since %s: %s",
-                    locked.name,
-                    locked.unit.name,
-                    locked.down_since.isoformat(),
-                    check.detail,
-                )
-                record(
-                    actor=PROBE_ACTOR,
-                    verb="probe.alert",
-                    target=locked,
-                    data={"down_since": locked.down_since.isoformat(), "detail": check.detail},
-                )
-        locked.save(
-            update_fields=[
-                "last_checked_at",
-                "next_check_at",
-                "last_ok",
-                "down_since",
-                "alerted_at",
-                "updated_at",
-            ]
+        moved: list[Probe] = []
+        for probe, check in checks:
+            row = locked.get(probe.pk)
+            if row is None:  # deleted while it was being checked
+                continue
+            if _move(row, check, at):
+                alerted.append(row)
+            moved.append(row)
+            probe.last_checked_at, probe.last_ok = row.last_checked_at, row.last_ok
+            probe.down_since, probe.alerted_at = row.down_since, row.alerted_at
+            probe.next_check_at = row.next_check_at
+        now = timezone.now()
+        for row in moved:
+            row.updated_at = now
+        Probe.objects.bulk_update(moved, STATE_FIELDS, batch_size=BATCH)
+        if alerted:
+            transaction.on_commit(lambda: _alert_mail(alerted))
+    return results
+
+
+#: Rows per statement when a sweep's results are written.
+BATCH = 500
+STATE_FIELDS = [
+    "last_checked_at",
+    "next_check_at",
+    "last_ok",
+    "down_since",
+    "alerted_at",
+    "updated_at",
+]
+
+
+def _move(probe: Probe, check: Check, at: dt.datetime) -> bool:
+    """Move ``probe``'s state by one result (audited at each change of state).
+
+    Returns:
+        Whether an alert is due now.
+    """
+    probe.last_checked_at = at
+    probe.next_check_at = at + dt.timedelta(seconds=probe.interval_seconds)
+    probe.last_ok = check.ok
+    if check.ok:
+        if probe.down_since is not None:
+            record(
+                actor=PROBE_ACTOR,
+                verb="probe.recovered",
+                target=probe,
+                data={"down_since": probe.down_since.isoformat(), "at": at.isoformat()},
+            )
+        probe.down_since = None
+        probe.alerted_at = None
+        return False
+    if probe.down_since is None:
+        probe.down_since = at
+    if probe.alerted_at is None and at - probe.down_since >= _alert_after():
+        probe.alerted_at = at
+        logger.warning(
+            "probe %s (%s) down since %s: %s",
+            probe.name,
+            probe.unit.name,
+            probe.down_since.isoformat(),
+            check.detail,
         )
-    probe.last_checked_at, probe.last_ok = locked.last_checked_at, locked.last_ok
-    probe.down_since, probe.alerted_at = locked.down_since, locked.alerted_at
-    return result
+        record(
+            actor=PROBE_ACTOR,
+            verb="probe.alert",
+            target=probe,
+            data={"down_since": probe.down_since.isoformat(), "detail": check.detail},
+        )
+        return True
+    return False
+
+
+#: The grants that make a member an addressee of their units' probe alerts.
+ALERT_PERMISSIONS = ("infra.change_probe", "infra.*", "*")
+
+
+def _alert_mail(probes: list[Probe]) -> None:
+    """Tell each addressee once, for all the probes of a sweep that alert now."""
+    by_address: dict[str, list[Probe]] = {}
+    for probe in probes:
+        for address in alert_recipients(probe.unit):
+            by_address.setdefault(address, []).append(probe)
+    for address, mine in by_address.items():
+        lines = [
+            _("%(unit)s: %(probe)s unreachable since %(since)s")
+            % {
+                "unit": p.unit.name,
+                "probe": p.name,
+                "since": timezone.localtime(p.down_since).strftime("%H:%M %d/%m/%Y")
+                if p.down_since
+                else "",
+            }
+            for p in mine
+        ]
+        subject = ngettext(
+            "%(count)d unit unreachable", "%(count)d units unreachable", len(mine)
+        ) % {"count": len(mine)}
+        try:
+            send_mail(
+                str(subject),
+                "\n".join(str(line) for line in lines),
+                settings.DEFAULT_FROM_EMAIL,
+                [address],
+            )
+        except OSError as exc:  # the alert is in the audit log; the mail is best effort
+            logger.warning("probe alert to %s failed: %s", address, exc)
+
+
+def alert_recipients(unit: Any) -> list[str]:
+    """The e-mail addresses told when a probe of ``unit`` alerts: the active members of
+    the unit and of the units above it whose role may change probes (the IT officers
+    in charge of it), and ``INFRA_ALERT_EMAILS``."""
+    from lienthong.org.models import Membership, RoleGrant
+
+    roles = RoleGrant.objects.filter(permission__in=ALERT_PERMISSIONS).values("role")
+    members = (
+        Membership.objects.active()
+        .filter(unit_id__in=[*unit.ancestor_ids(), unit.pk], role__in=roles)
+        .select_related("user")
+    )
+    addresses = {m.user.email for m in members if m.user.email}
+    addresses.update(getattr(settings, "INFRA_ALERT_EMAILS", []))
+    return sorted(addresses)
 
 
 def probes_due(now: dt.datetime | None = None) -> list[Probe]:
@@ -218,8 +335,7 @@ def probes_run(*, now: dt.datetime | None = None, threads: int | None = None) ->
     workers = threads or int(getattr(settings, "INFRA_PROBE_THREADS", 32))
     with ThreadPoolExecutor(max_workers=max(1, min(workers, len(due)))) as pool:
         checks = list(pool.map(probe_check, due))
-    for probe, check in zip(due, checks, strict=True):
-        probe_record(probe=probe, check=check, at=moment)
+    probes_record(checks=list(zip(due, checks, strict=True)), at=moment)
     return len(due)
 
 
@@ -314,15 +430,12 @@ def uptime(*, probes: Any, start: dt.datetime, end: dt.datetime) -> Uptime:
 
 
 def _last_before(ids: list[int], start: dt.datetime) -> list[int]:
-    """Each probe's last raw result before ``start`` (its state when the period opens)."""
-    last: list[int] = []
-    for probe_id in ids:
-        found = (
-            ProbeResult.objects.filter(probe_id=probe_id, at__lt=start)
-            .order_by("-at")
-            .values_list("pk", flat=True)
-            .first()
-        )
-        if found is not None:
-            last.append(found)
-    return last
+    """Each probe's last raw result before ``start`` (its state when the period opens),
+    in one query: a correlated subquery on the (probe, time) index."""
+    last = ProbeResult.objects.filter(probe_id=OuterRef("pk"), at__lt=start).order_by("-at")
+    found = (
+        Probe.objects.filter(pk__in=ids)
+        .annotate(last=Subquery(last.values("pk")[:1]))
+        .values_list("last", flat=True)
+    )
+    return [pk for pk in found if pk is not None]

@@ -160,3 +160,48 @@ def test_old_results_fold_into_hours_and_keep_the_uptime(world: Any, settings: A
         probes=Probe.objects.filter(pk=probe.pk), start=start, end=start + dt.timedelta(hours=2)
     )
     assert after.share == pytest.approx(0.75)
+
+
+def test_an_alert_mails_the_it_officers_above_the_unit_once(
+    world: Any, settings: Any, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    """The IT officers of the unit's province are told, once per sweep and address;
+    those of another province are not; ``INFRA_ALERT_EMAILS`` are told too."""
+    from lienthong.org.choices import RoleCode
+    from lienthong.org.tests.factories import UserFactory, member
+
+    settings.INFRA_ALERT_MINUTES = 0
+    settings.INFRA_ALERT_EMAILS = ["truc-ban@example.vn"]
+    member(
+        UserFactory(username="cntt.a", email="cntt.a@example.vn"),
+        world.province_a,
+        RoleCode.IT_OFFICER,
+    )
+    member(
+        UserFactory(username="cntt.b", email="cntt.b@example.vn"),
+        world.province_b,
+        RoleCode.IT_OFFICER,
+    )
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = int(free.getsockname()[1])  # closed again: nothing listens there
+    for unit in (world.commune_a1, world.commune_a2):
+        Probe.objects.create(
+            unit=unit,
+            name="Máy chủ",
+            kind=ProbeKind.TCP,
+            host="127.0.0.1",
+            port=port,
+            interval_seconds=10,
+            timeout_seconds=1,
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert probes_run(now=_at(0)) == 2
+    assert sorted(m.to[0] for m in mailoutbox) == ["cntt.a@example.vn", "truc-ban@example.vn"]
+    body = mailoutbox[0].body
+    assert world.commune_a1.name in body and world.commune_a2.name in body
+    assert "2" in mailoutbox[0].subject
+    with django_capture_on_commit_callbacks(execute=True):
+        probes_run(now=_at(10))  # still down: already alerted, no second mail
+    assert len(mailoutbox) == 2
+    assert AuditEvent.objects.filter(verb="probe.alert").count() == 2
