@@ -481,3 +481,6 @@ INFRA_ALERT_EMAILS = env.list("INFRA_ALERT_EMAILS", [])
 #: The link media that count as "connected to the network" in the KPIs ([INFERRED]: the
 #: programme counts the Party's dedicated data network).
 REPORTS_CONNECTED_MEDIA = env.list("REPORTS_CONNECTED_MEDIA", ["dedicated"])
+#: How long a reader's dashboard figures are kept before they are counted again (0: never
+#: kept); the page says when they were computed and offers to compute them again.
+REPORTS_CACHE_SECONDS = env.int("REPORTS_CACHE_SECONDS", 300, minimum=0)

@@ -370,6 +370,9 @@ class Document(TimeStampedModel):
         ordering = ["-created_at"]
         verbose_name = _("document")
         verbose_name_plural = _("documents")
+        # Counting documents for the programme's figures (issue #8), without reading
+        # them: the IT steering committee's KPIs (reports.kpis).
+        permissions = [("count_document", _("Can count documents in the programme's figures"))]
         constraints = [
             # Phụ lục VI III.1.h: the same số + ký hiệu + issuing body is a duplicate
             # (numbers are unique within their year, NĐ 30 Điều 15).

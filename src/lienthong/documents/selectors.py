@@ -12,20 +12,23 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lienthong.core.errors import NotFound
+from lienthong.core.permissions import allowed_units
 from lienthong.documents.choices import (
     Direction,
     DocumentState,
+    EventKind,
     FileKind,
     HandlingState,
 )
 from lienthong.documents.models import (
     Assignment,
     Document,
+    DocumentEvent,
     DocumentFile,
     IntakeBatch,
     IntakeFile,
@@ -34,6 +37,7 @@ from lienthong.documents.models import (
 
 __all__ = [
     "DigitisationRate",
+    "HandlingOnTime",
     "assignment_get",
     "assignment_list",
     "assignments_to_remind",
@@ -41,6 +45,8 @@ __all__ = [
     "digitisation_rate",
     "document_get",
     "document_list",
+    "handling_late_documents",
+    "handling_on_time",
     "intake_batch_list",
     "intake_get",
     "intake_list",
@@ -259,10 +265,37 @@ class DigitisationRate:
         return (self.electronic + self.digitised) / self.total
 
 
+#: Who may count documents they cannot read (the steering committee's figures).
+COUNT_PERMISSION = "documents.count_document"
+
+
+def _countable(user: Any) -> QuerySet[Document]:
+    """The documents ``user`` may count in a figure: where they hold
+    ``documents.count_document`` (the IT steering committee, IT officers), else where they
+    may read them; within their clearance either way (a classified document is not
+    counted by someone not cleared for it). Lists of documents (the drill-downs) always
+    go through ``restrict(user, "view")``."""
+    if allowed_units(user, COUNT_PERMISSION) is not None:
+        qs = Document.objects.restrict(user, "count")
+    else:
+        qs = Document.objects.restrict(user, "view")
+    return qs.filter(classification__lte=_clearance(user))
+
+
 def _period_documents(
-    *, user: Any, unit: Any, start: dt.date, end: dt.date, direction: str, subtree: bool
+    *,
+    user: Any,
+    unit: Any,
+    start: dt.date,
+    end: dt.date,
+    direction: str,
+    subtree: bool,
+    count: bool = False,
 ) -> QuerySet[Document]:
-    qs = Document.objects.restrict(user, "view").filter(classification__lte=_clearance(user))
+    if count:
+        qs = _countable(user)
+    else:
+        qs = Document.objects.restrict(user, "view").filter(classification__lte=_clearance(user))
     # The subtree is one prefix match on the materialised path (org.Unit.path).
     qs = qs.filter(unit__path__startswith=unit.path) if subtree else qs.filter(unit=unit)
     if direction == Direction.OUTGOING:
@@ -305,7 +338,8 @@ def digitisation_rate(
     from the data, for Reports (issue #7 scope 5).
 
     Outgoing documents count by their date once issued; incoming by their arrival date.
-    Only what ``user`` may see counts (their scope and clearance).
+    Only what ``user`` may count counts: where they hold ``documents.count_document``
+    (the steering committee), else what they may read; within their clearance.
 
     Args:
         user: the person asking (Reports passes the reader).
@@ -317,15 +351,28 @@ def digitisation_rate(
     """
     qs = _with_origin(
         _period_documents(
-            user=user, unit=unit, start=start, end=end, direction=direction, subtree=subtree
+            user=user,
+            unit=unit,
+            start=start,
+            end=end,
+            direction=direction,
+            subtree=subtree,
+            count=True,
         ),
         direction,
     )
-    total = qs.count()
-    electronic = qs.filter(Q(is_electronic=True)).count()
-    digitised = qs.filter(Q(is_electronic=False) & Q(is_digitised=True)).count()
+    # One pass over the period's documents, each counted once (the conditional counts
+    # share the scan; three separate counts read a million documents three times).
+    counts = qs.aggregate(
+        total=Count("pk"),
+        electronic=Count("pk", filter=Q(is_electronic=True)),
+        digitised=Count("pk", filter=Q(is_electronic=False) & Q(is_digitised=True)),
+    )
     return DigitisationRate(
-        direction=direction, total=total, electronic=electronic, digitised=digitised
+        direction=direction,
+        total=counts["total"],
+        electronic=counts["electronic"],
+        digitised=counts["digitised"],
     )
 
 
@@ -354,3 +401,65 @@ def digitisation_documents(
     if which == "paper_only":
         return qs.filter(Q(is_electronic=False) & Q(is_digitised=False))
     raise ValueError(f"which must be electronic, digitised or paper_only, not {which!r}")
+
+
+@dataclass(frozen=True)
+class HandlingOnTime:
+    """How many incoming documents whose handling deadline fell in a period were
+    handled by it (NĐ 30 Điều 24: the deadline set when the document is presented)."""
+
+    total: int
+    on_time: int
+    late: int
+
+    @property
+    def open(self) -> int:
+        """Past their deadline and not handled yet."""
+        return self.total - self.on_time - self.late
+
+
+def _deadlines(
+    *, user: Any, unit: Any, start: dt.date, end: dt.date, count: bool = False
+) -> QuerySet[Document]:
+    """Incoming documents of ``unit``'s subtree whose deadline fell in the period and has
+    passed (a deadline of today is not missed yet), annotated with how they ended."""
+    last = min(end, timezone.localdate() - dt.timedelta(days=1))
+    done = DocumentEvent.objects.filter(document=OuterRef("pk"), kind=EventKind.DONE)
+    readable = Document.objects.restrict(user, "view").filter(classification__lte=_clearance(user))
+    return (
+        (_countable(user) if count else readable)
+        .filter(
+            unit__path__startswith=unit.path,
+            direction=Direction.INCOMING,
+            due_date__gte=start,
+            due_date__lte=last,
+        )
+        .annotate(
+            done_on_time=Exists(done.filter(created_at__date__lte=OuterRef("due_date"))),
+            done_at_all=Exists(done),
+        )
+    )
+
+
+def handling_on_time(*, user: Any, unit: Any, start: dt.date, end: dt.date) -> HandlingOnTime:
+    """Incoming documents of ``unit``'s subtree whose handling deadline fell in the period
+    (and has passed): how many were handled by their deadline, late, or not yet. Only
+    what ``user`` may see counts."""
+    counts = _deadlines(user=user, unit=unit, start=start, end=end, count=True).aggregate(
+        total=Count("pk"),
+        on_time=Count("pk", filter=Q(done_on_time=True)),
+        late=Count("pk", filter=Q(done_on_time=False) & Q(done_at_all=True)),
+    )
+    return HandlingOnTime(total=counts["total"], on_time=counts["on_time"], late=counts["late"])
+
+
+def handling_late_documents(
+    *, user: Any, unit: Any, start: dt.date, end: dt.date
+) -> QuerySet[Document]:
+    """The documents behind ``handling_on_time`` that missed their deadline (handled
+    late, or not yet), the oldest deadline first."""
+    return (
+        _deadlines(user=user, unit=unit, start=start, end=end)
+        .filter(Q(done_on_time=False))
+        .order_by("due_date", "pk")
+    )

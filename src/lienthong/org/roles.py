@@ -170,6 +170,7 @@ BUILTIN_ROLES: tuple[RoleSpec, ...] = (
             ("documents.add_register", _S),
             ("documents.change_register", _S),
             *_EXCHANGE_OPERATE,
+            ("documents.count_document", _S),  # the dashboard's document figures
             # IT assets (issue #8): the IT officer keeps the units' inventory.
             ("infra.view_asset", _S),
             ("infra.add_asset", _S),
@@ -231,6 +232,8 @@ BUILTIN_ROLES: tuple[RoleSpec, ...] = (
             ("infra.view_link", _S),
             ("infra.view_probe", _S),
             ("infra.view_proberesult", _S),
+            # The documents' figures (signed, digitised, on time) without reading them.
+            ("documents.count_document", _S),
             ("infra.view_probehour", _S),
             ("infra.view_itstaff", _S),
             ("infra.view_trainingclass", _S),

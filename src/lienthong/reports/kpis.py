@@ -14,23 +14,31 @@ Where a KPI needs a definition no text gives, it is a setting ([INFERRED]):
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.core.cache import cache
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from lienthong.documents.choices import Direction
-from lienthong.documents.selectors import digitisation_documents, digitisation_rate
-from lienthong.infra.models import ItStaff, Link, TrainingClass, TrainingParticipant
+from lienthong.documents.selectors import (
+    digitisation_documents,
+    digitisation_rate,
+    handling_late_documents,
+    handling_on_time,
+)
+from lienthong.infra.models import ItStaff, Link, Probe, TrainingClass, TrainingParticipant
 from lienthong.infra.selectors import asset_figures, assets_due
 from lienthong.org.choices import UnitKind, UnitLevel
 from lienthong.org.models import Unit
 
-__all__ = ["KPIS", "Figure", "kpi", "kpis_compute"]
+__all__ = ["KPIS", "Figure", "Figures", "kpi", "kpis_cached", "kpis_compute"]
 
 
 @dataclass
@@ -71,6 +79,22 @@ def kpi(key: str) -> Callable[[Kpi], Kpi]:
     return register
 
 
+#: Within one ``kpis_compute``, what two KPIs share (the communes connected, a
+#: direction's digitisation rate) is computed once.
+_MEMO: contextvars.ContextVar[dict[Any, Any] | None] = contextvars.ContextVar(
+    "reports_kpi_memo", default=None
+)
+
+
+def _memo(key: Any, compute: Callable[[], Any]) -> Any:
+    memo = _MEMO.get()
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
 def _units(user: Any, unit: Unit) -> QuerySet[Unit]:
     return Unit.objects.restrict(user, "view").filter(path__startswith=unit.path)
 
@@ -90,25 +114,49 @@ def _connected(qs: QuerySet[Unit], end: dt.date) -> QuerySet[Unit]:
     return qs.annotate(is_connected=Exists(links))
 
 
+def _commune_parts(user: Any, unit: Unit, end: dt.date) -> list[tuple[str, int, int | None]]:
+    """Per province of the subtree: its communes connected by ``end`` and all its
+    communes (two queries, grouped here by the provinces' path prefixes)."""
+    fields = ("path", "is_connected")  # the annotation, out of the type checker's sight
+    communes = _connected(_communes(user, unit), end).values_list(*fields)
+    provinces = (
+        _units(user, unit)
+        .filter(level=UnitLevel.PROVINCE, kind=UnitKind.COMMITTEE)
+        .order_by("name")
+        .values_list("path", "name")
+    )
+    counts: dict[str, list[int]] = {path: [0, 0] for path, _name in provinces}
+    for path, is_connected in communes:
+        # A commune's province is its highest ancestor that is a province.
+        parts = path.strip("/").split("/")
+        for depth in range(1, len(parts)):
+            prefix = "/" + "/".join(parts[:depth]) + "/"
+            if prefix in counts:
+                counts[prefix][1] += 1
+                counts[prefix][0] += 1 if is_connected else 0
+                break
+    return [(name, counts[path][0], counts[path][1]) for path, name in provinces if counts[path][1]]
+
+
 @kpi("communes_connected")
 def communes_connected(*, user: Any, unit: Unit, start: dt.date, end: dt.date) -> Figure:
     """Commune and ward committees connected to the network by the period's end (a link
     on one of ``REPORTS_CONNECTED_MEDIA``), over all commune committees of the subtree;
     broken down by province. Drill-down: the communes not connected."""
     communes = _connected(_communes(user, unit), end)
-    connected = communes.filter(Q(is_connected=True))
-    parts: list[tuple[str, int, int | None]] = []
-    provinces = _units(user, unit).filter(level=UnitLevel.PROVINCE, kind=UnitKind.COMMITTEE)
-    for province in provinces.order_by("name"):
-        inside = communes.filter(path__startswith=province.path)
-        total = inside.count()
-        if total:
-            parts.append((province.name, inside.filter(Q(is_connected=True)).count(), total))
+
+    def count() -> tuple[int, int, list[tuple[str, int, int | None]]]:
+        totals = communes.aggregate(
+            connected=Count("pk", filter=Q(is_connected=True)), total=Count("pk")
+        )
+        return totals["connected"], totals["total"], _commune_parts(user, unit, end)
+
+    connected, total, parts = _memo(("communes", unit.pk, end), count)
     return Figure(
         key="communes_connected",
         label=str(_("Commune committees connected")),
-        numerator=connected.count(),
-        denominator=communes.count(),
+        numerator=connected,
+        denominator=total,
         parts=parts,
         rows=lambda: communes.filter(Q(is_connected=False)).order_by("path"),
     )
@@ -225,9 +273,64 @@ def it_staff(*, user: Any, unit: Unit, start: dt.date, end: dt.date) -> Figure:
     )
 
 
+@kpi("units_reachable")
+def units_reachable(*, user: Any, unit: Unit, start: dt.date, end: dt.date) -> Figure:
+    """Monitored units of the subtree reachable now (every enabled probe of the unit
+    answered its last check), over the units with an enabled probe; the parts say how
+    many are down long enough to have raised an alert and how many were never checked.
+    The state is the live one, whatever the period. Drill-down: the units down now."""
+    probes = Probe.objects.restrict(user, "view").filter(
+        enabled=True, unit__path__startswith=unit.path
+    )
+    counts = probes.aggregate(
+        monitored=Count("unit", distinct=True),
+        down=Count("unit", distinct=True, filter=Q(down_since__isnull=False)),
+        alerted=Count("unit", distinct=True, filter=Q(alerted_at__isnull=False)),
+        unchecked=Count("unit", distinct=True, filter=Q(last_checked_at__isnull=True)),
+    )
+    down = probes.filter(down_since__isnull=False).values("unit")
+    return Figure(
+        key="units_reachable",
+        label=str(_("Monitored units reachable now")),
+        numerator=counts["monitored"] - counts["down"],
+        denominator=counts["monitored"],
+        parts=[
+            (str(_("unreachable now")), counts["down"], None),
+            (str(_("unreachable past the alert threshold")), counts["alerted"], None),
+            (str(_("not checked yet")), counts["unchecked"], None),
+        ],
+        rows=lambda: _units(user, unit).filter(pk__in=down).order_by("path"),
+    )
+
+
+@kpi("incoming_on_time")
+def incoming_on_time(*, user: Any, unit: Unit, start: dt.date, end: dt.date) -> Figure:
+    """Incoming documents whose handling deadline fell in the period (and has passed)
+    that were handled by it, over all of them; the parts say how many were handled late
+    and how many are still open. Drill-down: those that missed their deadline."""
+    counts = handling_on_time(user=user, unit=unit, start=start, end=end)
+    return Figure(
+        key="incoming_on_time",
+        label=str(_("Incoming documents handled on time")),
+        numerator=counts.on_time,
+        denominator=counts.total,
+        parts=[
+            (str(_("handled on time")), counts.on_time, None),
+            (str(_("handled late")), counts.late, None),
+            (str(_("past the deadline, not handled")), counts.open, None),
+        ],
+        rows=lambda: handling_late_documents(user=user, unit=unit, start=start, end=end),
+    )
+
+
 def _documents(direction: str, key: str, label: Any, which: str) -> Kpi:
     def compute(*, user: Any, unit: Unit, start: dt.date, end: dt.date) -> Figure:
-        rate = digitisation_rate(user=user, unit=unit, start=start, end=end, direction=direction)
+        rate = _memo(
+            ("digitisation", unit.pk, start, end, direction),
+            lambda: digitisation_rate(
+                user=user, unit=unit, start=start, end=end, direction=direction
+            ),
+        )
         numerator = {
             "electronic": rate.electronic,
             "any": rate.electronic + rate.digitised,
@@ -280,4 +383,56 @@ def kpis_compute(
     *, user: Any, unit: Unit, start: dt.date, end: dt.date, keys: list[str] | None = None
 ) -> list[Figure]:
     """The KPIs ``keys`` (all, in their order) for ``unit``'s subtree and the period."""
-    return [KPIS[key](user=user, unit=unit, start=start, end=end) for key in (keys or KPIS)]
+    token = _MEMO.set({})
+    try:
+        return [KPIS[key](user=user, unit=unit, start=start, end=end) for key in (keys or KPIS)]
+    finally:
+        _MEMO.reset(token)
+
+
+@dataclass(frozen=True)
+class Figures:
+    """The figures of a dashboard and when they were computed."""
+
+    figures: list[Figure]
+    computed_at: dt.datetime
+    cached: bool
+
+
+def _cache_key(user: Any, unit: Unit, start: dt.date, end: dt.date) -> str:
+    # Per reader (their scope and clearance decide every count) and language (the
+    # labels are translated when computed).
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    return f"reports:kpis:v1:{user.pk}:{unit.pk}:{start}:{end}:{language}"
+
+
+def kpis_cached(
+    *, user: Any, unit: Unit, start: dt.date, end: dt.date, fresh: bool = False
+) -> Figures:
+    """Every KPI for a dashboard, kept ``REPORTS_CACHE_SECONDS`` per reader, unit,
+    period and language, so that a page, its XLSX and its PDF show the same numbers and
+    a reload does not count a million documents again. ``fresh`` recomputes (the page's
+    "compute again"). The figures come without their rows: a drill-down computes its own
+    (``kpis_compute``)."""
+    seconds = int(getattr(settings, "REPORTS_CACHE_SECONDS", 300))
+    key = _cache_key(user, unit, start, end)
+    if seconds > 0 and not fresh:
+        kept = cache.get(key)
+        if kept is not None:
+            figures = [Figure(**values) for values in kept["figures"]]
+            return Figures(figures=figures, computed_at=kept["at"], cached=True)
+    figures = kpis_compute(user=user, unit=unit, start=start, end=end)
+    now = timezone.now()
+    if seconds > 0:
+        values = [
+            {
+                "key": f.key,
+                "label": f.label,
+                "numerator": f.numerator,
+                "denominator": f.denominator,
+                "parts": f.parts,
+            }
+            for f in figures
+        ]
+        cache.set(key, {"figures": values, "at": now}, seconds)
+    return Figures(figures=figures, computed_at=now, cached=False)

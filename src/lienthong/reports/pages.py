@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Model, QuerySet
@@ -39,7 +40,7 @@ from lienthong.reports.charts import (
 )
 from lienthong.reports.exports import kpis_xlsx
 from lienthong.reports.forms import PeriodForm
-from lienthong.reports.kpis import KPIS, Figure, kpis_compute
+from lienthong.reports.kpis import KPIS, Figure, kpis_cached, kpis_compute
 
 #: Who may open the dashboard: the steering committee, IT officers and administrators
 #: hold it (org/roles.py).
@@ -58,6 +59,8 @@ DRILL_TITLES = {
     "outgoing_signed": _("Outgoing documents only on paper"),
     "outgoing_electronic_or_digitised": _("Outgoing documents only on paper"),
     "incoming_electronic_or_digitised": _("Incoming documents only on paper"),
+    "units_reachable": _("Units unreachable now"),
+    "incoming_on_time": _("Incoming documents that missed their deadline"),
 }
 
 
@@ -196,13 +199,18 @@ def _map(user: Any, scope: Scope, figure: Figure | None) -> TileMap | None:
     return tile_map(shares)
 
 
-def dashboard_context(user: Any, scope: Scope) -> dict[str, Any]:
+def dashboard_context(user: Any, scope: Scope, *, fresh: bool = False) -> dict[str, Any]:
     """What the page and its PDF show: the cards and the map of ``scope``."""
-    figures = kpis_compute(user=user, unit=scope.unit, start=scope.start, end=scope.end)
+    computed = kpis_cached(
+        user=user, unit=scope.unit, start=scope.start, end=scope.end, fresh=fresh
+    )
+    figures = computed.figures
     connected = next((f for f in figures if f.key == "communes_connected"), None)
     return {
         "scope": scope,
         "figures": figures,
+        "computed_at": computed.computed_at,
+        "cache_minutes": int(getattr(settings, "REPORTS_CACHE_SECONDS", 300)) // 60,
         "cards": [_card(figure, scope) for figure in figures],
         "map": _map(user, scope, connected),
     }
@@ -227,7 +235,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"form": form, "unit": unit, **_units_to_choose(request.user, unit)}
     if scope is None:
         return render(request, "reports/dashboard.html", context, status=400)
-    context.update(dashboard_context(request.user, scope))
+    context.update(dashboard_context(request.user, scope, fresh=request.GET.get("moi") == "1"))
     context["query"] = scope.query()
     return render(request, "reports/dashboard.html", context)
 
@@ -248,7 +256,9 @@ def export_xlsx(request: HttpRequest) -> HttpResponse:
     form, scope, _ignored = _scope(request)
     if scope is None:
         return _bad_period(form)
-    figures = kpis_compute(user=request.user, unit=scope.unit, start=scope.start, end=scope.end)
+    figures = kpis_cached(
+        user=request.user, unit=scope.unit, start=scope.start, end=scope.end
+    ).figures
     data = kpis_xlsx(figures=figures, unit=scope.unit, start=scope.start, end=scope.end)
     response = HttpResponse(data, content_type=XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{_filename(scope, "xlsx")}"'

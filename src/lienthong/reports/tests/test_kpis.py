@@ -165,3 +165,136 @@ def test_training_participants_and_it_staff(country: Any) -> None:
     assert staff.numerator == 2
     assert [count for _n, count, _t in staff.parts] == [1, 1]
     assert staff.rows is not None and staff.rows().count() == 25 + 2  # centre, C, communes
+
+
+def test_incoming_handled_on_time(country: Any) -> None:
+    """Deadlines in the period: one handled the day before, one handled two days late,
+    one still open; a deadline after the period and one of today do not count."""
+    from django.utils import timezone
+
+    from lienthong.documents.choices import Direction, DocumentState, EventKind
+    from lienthong.documents.models import Document, DocumentEvent
+    from lienthong.documents.tests.register_helpers import doc_type
+
+    commune = country["provinces"][0].children.first()
+    today = timezone.localdate()
+
+    def arrived(number: int, due: dt.date, *, done_on: dt.date | None = None) -> Document:
+        document = Document.objects.create(
+            unit=commune,
+            direction=Direction.INCOMING,
+            state=DocumentState.DONE if done_on else DocumentState.REGISTERED,
+            document_type=doc_type("party", "Công văn"),
+            subject=f"Văn bản đến {number}",
+            issuer_name="Tỉnh ủy",
+            arrival_number=number,
+            arrival_year=START.year,
+            arrival_date=timezone.make_aware(dt.datetime(START.year, 1, 2, 9)),
+            due_date=due,
+            created_by=country["steering"],
+        )
+        if done_on is not None:
+            DocumentEvent.objects.create(
+                document=document,
+                kind=EventKind.DONE,
+                actor=country["steering"],
+                created_at=timezone.make_aware(dt.datetime.combine(done_on, dt.time(16))),
+            )
+        return document
+
+    arrived(1, dt.date(2026, 3, 10), done_on=dt.date(2026, 3, 9))
+    late = arrived(2, dt.date(2026, 3, 10), done_on=dt.date(2026, 3, 12))
+    still_open = arrived(3, dt.date(2026, 4, 1))
+    arrived(4, dt.date(2026, 8, 1))  # after the period
+    arrived(5, today)  # not missed yet
+    (figure,) = kpis_compute(
+        user=country["steering"],
+        unit=country["centre"],
+        start=START,
+        end=END,
+        keys=["incoming_on_time"],
+    )
+    assert (figure.numerator, figure.denominator) == (1, 3)
+    assert figure.parts[1][1] == 1  # handled late
+    # The steering committee counts the documents but may not read them: its
+    # drill-down is empty; the province's clerk reads which ones missed.
+    assert figure.rows is not None and not figure.rows().exists()
+    from lienthong.org.tests.factories import UserFactory, member
+
+    clerk = member(UserFactory(username="vt.a"), country["provinces"][0], RoleCode.CLERK)
+    (theirs,) = kpis_compute(
+        user=clerk,
+        unit=country["provinces"][0],
+        start=START,
+        end=END,
+        keys=["incoming_on_time"],
+    )
+    assert (theirs.numerator, theirs.denominator) == (1, 3)
+    assert theirs.rows is not None
+    missed = list(theirs.rows())
+    assert late in missed and still_open in missed and len(missed) == 2
+    # Another province's IT officer sees none of it.
+    (theirs,) = kpis_compute(
+        user=country["it_b"],
+        unit=country["centre"],
+        start=START,
+        end=END,
+        keys=["incoming_on_time"],
+    )
+    assert theirs.denominator == 0
+    (current,) = kpis_compute(
+        user=country["steering"],
+        unit=country["centre"],
+        start=today - dt.timedelta(days=3),
+        end=today,
+        keys=["incoming_on_time"],
+    )
+    assert current.denominator == 0  # today's deadline is not missed yet
+
+
+def test_units_reachable_now(country: Any) -> None:
+    from django.utils import timezone
+
+    from lienthong.infra.models import Probe
+
+    communes = list(country["provinces"][1].children.order_by("pk")[:3])
+    now = timezone.now()
+    for number, commune in enumerate(communes):
+        Probe.objects.create(
+            unit=commune,
+            name="Máy chủ",
+            kind="tcp",
+            host="127.0.0.1",
+            port=9,
+            last_checked_at=now,
+            last_ok=number != 0,
+            down_since=now if number == 0 else None,
+            alerted_at=now if number == 0 else None,
+        )
+    Probe.objects.create(  # a second probe of the same unit, up: the unit is still down
+        unit=communes[0],
+        name="Cổng",
+        kind="tcp",
+        host="127.0.0.1",
+        port=9,
+        last_ok=True,
+        last_checked_at=now,
+    )
+    (figure,) = kpis_compute(
+        user=country["steering"],
+        unit=country["centre"],
+        start=START,
+        end=END,
+        keys=["units_reachable"],
+    )
+    assert (figure.numerator, figure.denominator) == (2, 3)
+    assert [count for _n, count, _t in figure.parts] == [1, 1, 0]
+    assert figure.rows is not None and list(figure.rows()) == [communes[0]]
+    (theirs,) = kpis_compute(
+        user=country["it_b"],
+        unit=country["provinces"][1],
+        start=START,
+        end=END,
+        keys=["units_reachable"],
+    )
+    assert theirs.denominator == 3

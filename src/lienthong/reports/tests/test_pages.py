@@ -275,3 +275,32 @@ def test_tile_map_keeps_unknown_provinces() -> None:
     assert [t.province for t in drawn.tiles if t.province] == [known]
     assert drawn.unplaced == [unknown]
     assert len(drawn.tiles) == 34 and len(drawn.legend) == 5
+
+
+def test_the_figures_are_kept_for_a_while_and_computed_again_on_request(
+    country: Any, settings: Any
+) -> None:
+    """A reload within ``REPORTS_CACHE_SECONDS`` shows the kept figures and when they
+    were computed; "compute again" counts the new link; another reader has their own."""
+    from lienthong.infra.choices import LinkMedium
+    from lienthong.infra.models import Link
+
+    settings.REPORTS_CACHE_SECONDS = 600
+    client = _client(country["steering"])
+    first = client.get(reverse("reports-dashboard"), PERIOD).content.decode()
+    assert "14 / 25" in _card(first, "communes_connected")
+    assert "kept for 10 minutes" in first and 'id="report-recompute"' in first
+    commune = country["provinces"][2].children.order_by("pk").last()
+    Link.objects.create(unit=commune, medium=LinkMedium.DEDICATED)
+    kept = client.get(reverse("reports-dashboard"), PERIOD).content.decode()
+    assert "14 / 25" in _card(kept, "communes_connected")
+    xlsx = _xlsx_rows(client.get(reverse("reports-export-xlsx"), PERIOD).content)
+    assert xlsx["communes_connected"][3] == 14  # the same numbers as the page
+    again = client.get(reverse("reports-dashboard"), {**PERIOD, "moi": "1"}).content.decode()
+    assert "15 / 25" in _card(again, "communes_connected")
+    other = _client(country["it_b"]).get(reverse("reports-dashboard"), PERIOD)
+    assert "4 / 10" in _card(other.content.decode(), "communes_connected")
+    settings.REPORTS_CACHE_SECONDS = 0  # never kept
+    Link.objects.filter(unit=commune).delete()
+    fresh = client.get(reverse("reports-dashboard"), PERIOD).content.decode()
+    assert "14 / 25" in _card(fresh, "communes_connected")
