@@ -20,6 +20,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,6 +31,7 @@ from lienthong.core.permissions import AllUnits, allowed_units, get_restricted_o
 from lienthong.org.models import Unit
 from lienthong.org.views import login_required
 from lienthong.reports.choices import FieldType, Rollup, SubmissionState
+from lienthong.reports.exports import rollup_xlsx
 from lienthong.reports.models import ReportField, ReportForm, ReportSubmission
 from lienthong.reports.services import (
     late_units,
@@ -38,6 +40,7 @@ from lienthong.reports.services import (
     submission_approve,
     submission_save,
     submission_submit,
+    submitted_reports,
 )
 
 FILL = "reports.add_reportsubmission"
@@ -45,6 +48,7 @@ APPROVE = "reports.approve_reportsubmission"
 READ = "reports.view_reportsubmission"
 #: At most this many units per form on the list page.
 LIST_LIMIT = 200
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _units_with(user: Any, permission: str) -> QuerySet[Unit] | None:
@@ -310,10 +314,8 @@ def _rollup_unit(request: HttpRequest) -> Unit:
     return unit
 
 
-@login_required
-@require_GET
-def rollup_page(request: HttpRequest, form_id: int) -> HttpResponse:
-    """A form's figures for a unit's subtree and a period, and the late units."""
+def _rollup_context(request: HttpRequest, form_id: int) -> dict[str, Any] | HttpResponse:
+    """What the roll-up page and its XLSX and PDF show (or the 400 of a bad period)."""
     user = request.user
     form = _forms(user).filter(pk=form_id).first()
     if form is None:
@@ -343,7 +345,9 @@ def rollup_page(request: HttpRequest, form_id: int) -> HttpResponse:
         .filter(path__startswith=unit.path)
         .filter(pk__in=Unit.objects.restrict(user, "view").values("pk"))
     )
-    context = {
+    here = reverse("reports-rollup", args=[form.pk])
+    query = f"don-vi={unit.pk}&ky={start.isoformat()}"
+    return {
         "form": form,
         "unit": unit,
         "start": start,
@@ -351,9 +355,96 @@ def rollup_page(request: HttpRequest, form_id: int) -> HttpResponse:
         "rows": rows,
         "rolled": rolled,
         "late": list(late),
-        "previous_url": (
-            f"{reverse('reports-rollup', args=[form.pk])}"
-            f"?don-vi={unit.pk}&ky={_previous(form, start).isoformat()}"
-        ),
+        "previous_url": f"{here}?don-vi={unit.pk}&ky={_previous(form, start).isoformat()}",
+        "xlsx_url": f"{reverse('reports-rollup-xlsx', args=[form.pk])}?{query}",
+        "pdf_url": f"{reverse('reports-rollup-pdf', args=[form.pk])}?{query}",
     }
+
+
+def _submissions(user: Any, context: dict[str, Any]) -> list[ReportSubmission]:
+    """The submitted (or approved) reports behind a roll-up, by unit."""
+    return list(
+        submitted_reports(
+            user=user, form=context["form"], unit=context["unit"], period_start=context["start"]
+        ).select_related("unit")
+    )
+
+
+@login_required
+@require_GET
+def rollup_page(request: HttpRequest, form_id: int) -> HttpResponse:
+    """A form's figures for a unit's subtree and a period, and the late units."""
+    context = _rollup_context(request, form_id)
+    if isinstance(context, HttpResponse):
+        return context
     return render(request, "reports/forms/rollup.html", context)
+
+
+def _export_name(context: dict[str, Any], extension: str) -> str:
+    return (
+        f"bao-cao-{context['form'].pk}-{context['unit'].pk}-"
+        f"{context['start'].isoformat()}.{extension}"
+    )
+
+
+@login_required
+@require_GET
+def rollup_xlsx_view(request: HttpRequest, form_id: int) -> HttpResponse:
+    """The roll-up as XLSX: the page's figures, each unit's report, the late units."""
+    context = _rollup_context(request, form_id)
+    if isinstance(context, HttpResponse):
+        return context
+    data = rollup_xlsx(
+        form=context["form"],
+        unit=context["unit"],
+        start=context["start"],
+        end=context["end"],
+        rolled=context["rolled"],
+        submissions=_submissions(request.user, context),
+        late=context["late"],
+    )
+    response = HttpResponse(data, content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{_export_name(context, "xlsx")}"'
+    return response
+
+
+@login_required
+@require_GET
+def rollup_pdf_view(request: HttpRequest, form_id: int) -> HttpResponse:
+    """The roll-up as an A4 PDF (WeasyPrint, local fonts): the figures, each unit's
+    report and the late units."""
+    import weasyprint  # type: ignore[import-untyped]
+
+    from lienthong.documents.registers import font_faces
+
+    context = _rollup_context(request, form_id)
+    if isinstance(context, HttpResponse):
+        return context
+    fields = list(context["form"].fields.all())
+    reports = [
+        (s, [_unit_value(s.values.get(f.code), f) for f in fields])
+        for s in _submissions(request.user, context)
+    ]
+    html = render_to_string(
+        "reports/forms/rollup_pdf.html",
+        {**context, "fields": fields, "reports": reports, "font_faces": font_faces()},
+        request=request,
+    )
+    data: bytes = weasyprint.HTML(string=html).write_pdf()
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{_export_name(context, "pdf")}"'
+    return response
+
+
+def _unit_value(value: Any, field: ReportField) -> tuple[str, bool]:
+    """One unit's value as the PDF prints it, and whether it is a number (a unit's own
+    value is a count even where the roll-up makes a share of it)."""
+    if field.type == FieldType.TEXT or value is None:
+        return ("" if value is None else str(value), False)
+    try:
+        number = Decimal(str(value))
+    except ArithmeticError:
+        return (str(value), False)
+    if number == number.to_integral_value():
+        return (str(int(number)), True)
+    return (str(number.quantize(Decimal("0.01"))), True)

@@ -23,4 +23,8 @@ urlpatterns += [
         name="reports-fill",
     ),
     path("mau/<int:form_id>/tong-hop/", form_pages.rollup_page, name="reports-rollup"),
+    path(
+        "mau/<int:form_id>/tong-hop.xlsx", form_pages.rollup_xlsx_view, name="reports-rollup-xlsx"
+    ),
+    path("mau/<int:form_id>/tong-hop.pdf", form_pages.rollup_pdf_view, name="reports-rollup-pdf"),
 ]

@@ -42,6 +42,7 @@ __all__ = [
     "submission_approve",
     "submission_save",
     "submission_submit",
+    "submitted_reports",
 ]
 
 logger = logging.getLogger(__name__)
@@ -204,11 +205,12 @@ class Rolled:
     expected: int
 
 
-def rollup(*, user: Any, form: ReportForm, unit: Unit, period_start: dt.date) -> Rolled:
-    """Sum up the submitted (or approved) reports of ``unit``'s subtree, field by field,
-    as the form says (sum, average, share of another field); only what ``user`` may
-    see counts."""
-    rows = (
+def submitted_reports(
+    *, user: Any, form: ReportForm, unit: Unit, period_start: dt.date
+) -> QuerySet[ReportSubmission]:
+    """The submitted (or approved) reports of ``unit``'s subtree for a period that
+    ``user`` may see, in the tree's order: what a roll-up sums."""
+    return (
         ReportSubmission.objects.restrict(user, "view")
         .filter(
             form=form,
@@ -216,9 +218,16 @@ def rollup(*, user: Any, form: ReportForm, unit: Unit, period_start: dt.date) ->
             state__in=_DONE,
             unit__path__startswith=unit.path,
         )
-        .values_list("values", flat=True)
+        .order_by("unit__path")
     )
-    reports = list(rows)
+
+
+def rollup(*, user: Any, form: ReportForm, unit: Unit, period_start: dt.date) -> Rolled:
+    """Sum up the submitted (or approved) reports of ``unit``'s subtree, field by field,
+    as the form says (sum, average, share of another field); only what ``user`` may
+    see counts."""
+    rows = submitted_reports(user=user, form=form, unit=unit, period_start=period_start)
+    reports = list(rows.values_list("values", flat=True))
     totals: dict[str, Decimal | None] = {}
     fields = list(form.fields.all())
 

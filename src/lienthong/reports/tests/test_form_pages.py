@@ -145,3 +145,56 @@ def test_the_dashboard_links_the_report_forms(tree: Any) -> None:  # noqa: F811
     page = _client(tree["steering"]).get(reverse("reports-dashboard"))
     assert reverse("reports-forms") in page.content.decode()
     assert _client(tree["steering"]).get(reverse("reports-forms")).status_code == 200
+
+
+def test_the_rollup_exports_as_xlsx_and_pdf_with_the_numbers_of_the_page(
+    tree: Any,  # noqa: F811
+) -> None:
+    """The XLSX holds the page's figures (a share as a fraction), one row per unit's
+    report with its values, and the late commune; the PDF holds the same text."""
+    import io
+
+    from openpyxl import load_workbook
+    import pypdfium2 as pdfium
+
+    _submit(tree, 0, {"may-tram": 10, "van-ban-di": 40, "van-ban-ky-so": 30, "bang-thong": 20})
+    _submit(tree, 1, {"may-tram": 5, "van-ban-di": 10, "van-ban-ky-so": 10, "bang-thong": 10})
+    _submit(tree, 2, {"may-tram": 7, "van-ban-di": 50, "van-ban-ky-so": 20, "bang-thong": 30})
+    steering = _client(tree["steering"])
+    params = {"don-vi": tree["centre"].pk, "ky": Q1.isoformat()}
+    page = steering.get(reverse("reports-rollup", args=[tree["form"].pk]), params)
+    assert 'id="rollup-xlsx"' in page.content.decode()
+
+    xlsx = steering.get(reverse("reports-rollup-xlsx", args=[tree["form"].pk]), params)
+    assert xlsx.status_code == 200
+    assert xlsx["Content-Disposition"].startswith('attachment; filename="bao-cao-')
+    book = load_workbook(io.BytesIO(xlsx.content))
+    totals = {row[1]: row[2] for row in book["tong-hop"].iter_rows(min_row=4, values_only=True)}
+    assert totals["may-tram"] == 22
+    assert totals["van-ban-ky-so"] == pytest.approx(0.6)
+    assert "3 of 4 units reported" in book["tong-hop"]["A2"].value
+    units = list(book["don-vi"].iter_rows(min_row=2, values_only=True))
+    assert len(units) == 3
+    by_name = {row[0]: row for row in units}
+    first = by_name[tree["communes"][0].name]
+    assert first[1] == "submitted" and 10 in first[3:] and 40 in first[3:]
+    late = [row[0] for row in book["cham"].iter_rows(min_row=2, values_only=True)]
+    assert late == ["Xã 3"]
+
+    pdf = steering.get(reverse("reports-rollup-pdf", args=[tree["form"].pk]), params)
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    document = pdfium.PdfDocument(pdf.content)
+    text = " ".join(page.get_textpage().get_text_range() for page in document)
+    assert "3 of 4 units reported" in text and "60.0 %" in text and "Xã 3" in text
+    assert tree["communes"][2].name in text
+
+    # Out of scope is 404 for the exports too; a bad period is a message.
+    leader = _client(tree["leader"])
+    other = {"don-vi": tree["other"].pk, "ky": Q1.isoformat()}
+    assert (
+        leader.get(reverse("reports-rollup-xlsx", args=[tree["form"].pk]), other).status_code == 404
+    )
+    bad = steering.get(
+        reverse("reports-rollup-pdf", args=[tree["form"].pk]), {**params, "ky": "tháng ba"}
+    )
+    assert bad.status_code == 400 and "not a date" in bad.content.decode()
