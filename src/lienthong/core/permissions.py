@@ -117,6 +117,18 @@ def user_can(user: AnyUser | None, permission: str) -> bool:
     return get_scope_resolver().has_permission_anywhere(user, permission)
 
 
+def holds_in(user: AnyUser | None, unit: Any, permission: str) -> bool:
+    """Tell whether ``user`` holds ``permission`` ("documents.add_document") in ``unit``
+    itself: the gate of a service that acts in a unit (creating there, filling its
+    report), where there is no row to restrict yet."""
+    units = allowed_units(user, permission)
+    if units is None or unit is None:
+        return False
+    if isinstance(units, AllUnits):
+        return True
+    return bool(units.filter(pk=unit.pk).exists())
+
+
 class RestrictedQuerySet(QuerySet[_M], Generic[_M]):
     """A queryset that can be narrowed to what a person may do."""
 
@@ -214,6 +226,7 @@ __all__ = [
     "allowed_units",
     "get_restricted_or_404",
     "get_scope_resolver",
+    "holds_in",
     "permission_name",
     "scoped_models",
     "set_scope_resolver",

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from lienthong.audit.services import Actor, record
 from lienthong.core.errors import InvalidInput, NotFound
-from lienthong.core.permissions import AllUnits, allowed_units
+from lienthong.core.permissions import holds_in
 from lienthong.infra.choices import AssetKind, AssetStatus, Funding
 from lienthong.infra.models import FIRST_YEAR, Asset, AssetChange, serial_key
 
@@ -41,12 +41,7 @@ def _person(actor: Actor) -> Any:
 
 
 def _may(actor: Actor, unit: Any, permission: str) -> bool:
-    units = allowed_units(actor, permission)  # type: ignore[arg-type]
-    if units is None:
-        return False
-    if isinstance(units, AllUnits):
-        return True
-    return bool(units.filter(pk=unit.pk).exists())
+    return holds_in(actor, unit, permission)  # type: ignore[arg-type]
 
 
 def asset_check(values: dict[str, Any], *, today: dt.date | None = None) -> dict[str, str]:

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from lienthong.core.errors import InvalidInput, NotFound, PermissionDenied
-from lienthong.core.permissions import AllUnits, allowed_units, get_restricted_or_404
+from lienthong.core.permissions import AllUnits, allowed_units, get_restricted_or_404, holds_in
 from lienthong.org.models import Unit
 from lienthong.org.views import login_required
 from lienthong.reports.choices import FieldType, Rollup, SubmissionState
@@ -62,8 +62,7 @@ def _units_with(user: Any, permission: str) -> QuerySet[Unit] | None:
 
 
 def _holds(user: Any, unit: Unit, permission: str) -> bool:
-    units = _units_with(user, permission)
-    return units is not None and units.filter(pk=unit.pk).exists()
+    return holds_in(user, unit, permission)
 
 
 def _forms(user: Any) -> QuerySet[ReportForm]:

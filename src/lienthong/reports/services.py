@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from lienthong.audit.services import Actor, record
 from lienthong.core.errors import InvalidInput, NotFound, PermissionDenied
-from lienthong.core.permissions import AllUnits, allowed_units
+from lienthong.core.permissions import holds_in
 from lienthong.org.models import Membership, RoleGrant, Unit
 from lienthong.reports.choices import FieldType, PeriodKind, Rollup, SubmissionState
 from lienthong.reports.models import ReportField, ReportForm, ReportSubmission
@@ -67,10 +67,7 @@ def period_bounds(kind: str, day: dt.date) -> tuple[dt.date, dt.date]:
 
 
 def _may(actor: Actor, unit: Unit, permission: str) -> bool:
-    units = allowed_units(actor, permission)  # type: ignore[arg-type]
-    if units is None:
-        return False
-    return isinstance(units, AllUnits) or units.filter(pk=unit.pk).exists()
+    return holds_in(actor, unit, permission)  # type: ignore[arg-type]
 
 
 def _expected(form: ReportForm) -> QuerySet[Unit]:

@@ -10,18 +10,14 @@ from django.utils.translation import gettext as _
 
 from lienthong.audit.services import Actor, record
 from lienthong.core.errors import InvalidInput, NotFound, PermissionDenied
-from lienthong.core.permissions import AllUnits, allowed_units
+from lienthong.core.permissions import holds_in
 from lienthong.documents.models import Document, DocumentEvent, DocumentFile, StoredFile
 
 
 def unit_allowed(actor: Actor, unit: Any, permission: str) -> bool:
-    """Tell whether ``actor`` holds ``permission`` ("documents.add_document") in ``unit``."""
-    units = allowed_units(actor, permission)  # type: ignore[arg-type]
-    if units is None:
-        return False
-    if isinstance(units, AllUnits):
-        return True
-    return bool(units.filter(pk=unit.pk).exists())
+    """Tell whether ``actor`` holds ``permission`` ("documents.add_document") in ``unit``
+    (``core.permissions.holds_in`` for an actor)."""
+    return holds_in(actor, unit, permission)  # type: ignore[arg-type]
 
 
 def require_unit(actor: Actor, unit: Any, permission: str) -> None:
