@@ -5,10 +5,30 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.forms import ModelForm
 from django.http import HttpRequest
 
 from lienthong.audit.models import AuditEvent
+from lienthong.audit.services import record
 from lienthong.core.admin import RestrictedAdmin
+
+__all__ = ["AuditEventAdmin", "AuditedAdmin"]
+
+
+class AuditedAdmin(RestrictedAdmin):
+    """A scoped model admin whose saves are validated (``full_clean``) and recorded in
+    the audit log with the staff member as actor: verb ``<model>.create`` or
+    ``<model>.update``, and the names of the fields changed."""
+
+    def save_model(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:
+        obj.full_clean()
+        super().save_model(request, obj, form, change)
+        record(
+            actor=request.user,  # type: ignore[arg-type]
+            verb=f"{obj._meta.model_name}.{'update' if change else 'create'}",
+            target=obj,
+            data={"fields": sorted(form.changed_data)},
+        )
 
 
 @admin.register(AuditEvent)

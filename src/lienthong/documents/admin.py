@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
 
+from lienthong.audit.admin import AuditedAdmin
 from lienthong.audit.services import record
 from lienthong.core.admin import RestrictedAdmin
 from lienthong.documents.models import (
@@ -40,21 +41,6 @@ class _ReadOnly:
         return False
 
 
-class _Audited(RestrictedAdmin):
-    """Saves are recorded in the audit log with the staff member as actor."""
-
-    def save_model(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:
-        obj.full_clean()
-        super().save_model(request, obj, form, change)
-        verb = f"{obj._meta.model_name}.{'update' if change else 'create'}"
-        record(
-            actor=request.user,  # type: ignore[arg-type]
-            verb=verb,
-            target=obj,
-            data={"fields": sorted(form.changed_data)},
-        )
-
-
 @admin.register(DocumentType)
 class DocumentTypeAdmin(admin.ModelAdmin):
     """The types of documents: data an administrator can extend (issue #4, scope 1)."""
@@ -75,7 +61,7 @@ class DocumentTypeAdmin(admin.ModelAdmin):
 
 
 @admin.register(UnitProfile)
-class UnitProfileAdmin(_Audited):
+class UnitProfileAdmin(AuditedAdmin):
     """A unit's convention, issuing body abbreviation and place name."""
 
     list_display = ["unit", "convention", "issuer_code", "place_name"]
@@ -85,7 +71,7 @@ class UnitProfileAdmin(_Audited):
 
 
 @admin.register(Register)
-class RegisterAdmin(_Audited):
+class RegisterAdmin(AuditedAdmin):
     """Registers and how they number (period, series, classified documents)."""
 
     list_display = ["name", "unit", "direction", "period_kind", "series_kind", "is_active"]

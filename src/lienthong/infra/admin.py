@@ -10,6 +10,7 @@ from django.forms import ModelForm
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from lienthong.audit.admin import AuditedAdmin
 from lienthong.core.admin import RestrictedAdmin
 from lienthong.core.errors import ApplicationError
 from lienthong.infra import services
@@ -85,24 +86,8 @@ class AssetAdmin(RestrictedAdmin):
             self.message_user(request, str(exc.message), level="error")
 
 
-class _Audited(RestrictedAdmin):
-    """Saves are recorded in the audit log with the staff member as actor."""
-
-    def save_model(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:
-        from lienthong.audit.services import record
-
-        obj.full_clean()
-        super().save_model(request, obj, form, change)
-        record(
-            actor=request.user,  # type: ignore[arg-type]
-            verb=f"{obj._meta.model_name}.{'update' if change else 'create'}",
-            target=obj,
-            data={"fields": sorted(form.changed_data)},
-        )
-
-
 @admin.register(Link)
-class LinkAdmin(_Audited):
+class LinkAdmin(AuditedAdmin):
     """The units' connections (medium, provider, since, bandwidth)."""
 
     list_display = ("unit", "medium", "provider", "since", "bandwidth_mbps")
@@ -111,7 +96,7 @@ class LinkAdmin(_Audited):
 
 
 @admin.register(Probe)
-class ProbeAdmin(_Audited):
+class ProbeAdmin(AuditedAdmin):
     """The live checks of the units; the state columns follow the results."""
 
     list_display = ("name", "unit", "kind", "last_ok", "last_checked_at", "down_since")
@@ -137,7 +122,7 @@ class ProbeAdmin(_Audited):
 
 
 @admin.register(ItStaff)
-class ItStaffAdmin(_Audited):
+class ItStaffAdmin(AuditedAdmin):
     """The units' IT staff, dedicated or part-time, with their qualification."""
 
     list_display = ("full_name", "unit", "dedicated", "qualification", "since")
@@ -152,7 +137,7 @@ class TrainingParticipantInline(admin.TabularInline):
 
 
 @admin.register(TrainingClass)
-class TrainingClassAdmin(_Audited):
+class TrainingClassAdmin(AuditedAdmin):
     """Training classes with their participants."""
 
     list_display = ("topic", "unit", "starts_on", "ends_on")
@@ -167,7 +152,7 @@ class ContestEntryInline(admin.TabularInline):
 
 
 @admin.register(Contest)
-class ContestAdmin(_Audited):
+class ContestAdmin(AuditedAdmin):
     """IT contests, their rounds, entrants and results."""
 
     list_display = ("name", "year", "unit")

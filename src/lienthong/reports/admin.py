@@ -6,10 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.forms import ModelForm
 from django.http import HttpRequest
 
-from lienthong.audit.services import record
+from lienthong.audit.admin import AuditedAdmin
 from lienthong.core.admin import RestrictedAdmin
 from lienthong.reports.models import ReportField, ReportForm, ReportSubmission
 
@@ -31,22 +30,12 @@ class ReportFieldInline(admin.TabularInline):
 
 
 @admin.register(ReportForm)
-class ReportFormAdmin(RestrictedAdmin):
+class ReportFormAdmin(AuditedAdmin):
     """A form, its period, its deadline, who fills it and its fields."""
 
     list_display = ("title", "unit", "period", "deadline_days", "filler_kind", "is_active")
     list_filter = ("period", "is_active")
     inlines = (ReportFieldInline,)
-
-    def save_model(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:
-        obj.full_clean()
-        super().save_model(request, obj, form, change)
-        record(
-            actor=request.user,  # type: ignore[arg-type]
-            verb=f"reportform.{'update' if change else 'create'}",
-            target=obj,
-            data={"fields": sorted(form.changed_data)},
-        )
 
 
 @admin.register(ReportSubmission)
