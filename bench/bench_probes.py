@@ -2,7 +2,8 @@
 by the workers on this machine").
 
 3,400 HTTP probes, one per unit as for the whole country, point at 20 loopback HTTP
-servers started here, in a process of their own (no other address is ever probed). ``probing.probes_run`` checks
+servers started here, in a process of their own, that answer after 20 ms as a unit across
+the network would (no other address is ever probed). ``probing.probes_run`` checks
 them all with ``INFRA_PROBE_THREADS`` (32) threads and records every result in the
 database, as the task worker does, three sweeps in a row; the figure is probes per
 minute. Baseline in the same run: the same checks one after another (one thread), on a
@@ -22,6 +23,10 @@ PROBES = 3400
 SERVERS = 20
 SWEEPS = 3
 BASELINE_SAMPLE = 300
+#: Each answer waits this long, as a unit's server across the network would (a round
+#: trip to a commune over MegaWAN or the Internet is tens of milliseconds; on loopback
+#: it is nothing, and the threads would have no wait to overlap).
+LATENCY_MS = 20
 
 
 #: The loopback servers, in a process of their own so that answering does not compete
@@ -34,6 +39,7 @@ ANSWER = b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
 async def answer(reader, writer):
     try:
         await reader.readuntil(b"\r\n\r\n")
+        await asyncio.sleep(LATENCY)
         writer.write(ANSWER)
         await writer.drain()
     except Exception:
@@ -47,6 +53,7 @@ async def main(count):
     print(" ".join(str(s.sockets[0].getsockname()[1]) for s in servers), flush=True)
     await asyncio.Event().wait()
 
+LATENCY = float(sys.argv[2])
 asyncio.run(main(int(sys.argv[1])))
 """
 
@@ -54,7 +61,7 @@ asyncio.run(main(int(sys.argv[1])))
 def _servers() -> tuple[subprocess.Popen[str], list[int]]:
     """Start ``SERVERS`` loopback HTTP servers in another process; their ports."""
     process = subprocess.Popen(
-        [sys.executable, "-c", SERVER_SCRIPT, str(SERVERS)],
+        [sys.executable, "-c", SERVER_SCRIPT, str(SERVERS), str(LATENCY_MS / 1000)],
         stdout=subprocess.PIPE,
         text=True,
     )

@@ -154,8 +154,8 @@ def test_the_rollup_exports_as_xlsx_and_pdf_with_the_numbers_of_the_page(
     report with its values, and the late commune; the PDF holds the same text."""
     import io
 
-    from openpyxl import load_workbook
     import pypdfium2 as pdfium
+    from openpyxl import load_workbook
 
     _submit(tree, 0, {"may-tram": 10, "van-ban-di": 40, "van-ban-ky-so": 30, "bang-thong": 20})
     _submit(tree, 1, {"may-tram": 5, "van-ban-di": 10, "van-ban-ky-so": 10, "bang-thong": 10})
