@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "lienthong.trust",
     "lienthong.documents",
     "lienthong.exchange",
+    "lienthong.records",
     "lienthong.elections",
     "lienthong.infra",
     "lienthong.reports",
@@ -476,6 +477,13 @@ INFRA_PROBE_RAW_DAYS = env.int("INFRA_PROBE_RAW_DAYS", 30, minimum=1)
 #: Addresses told of every probe alert, besides the IT officers of the unit and the
 #: units above it (e.g. the provincial data centre's duty desk).
 INFRA_ALERT_EMAILS = env.list("INFRA_ALERT_EMAILS", [])
+
+# --- Records (issue #9) ----------------------------------------------------------------
+#: [INFERRED] The youngest age at admission (Điều lệ Đảng Điều 1: from 18) and the
+#: shortest probation before a member is made official (12 months); the reference gives
+#: both only second-hand, so they are settings.
+RECORDS_MIN_ADMISSION_AGE = env.int("RECORDS_MIN_ADMISSION_AGE", 18, minimum=0)
+RECORDS_PROBATION_MONTHS = env.int("RECORDS_PROBATION_MONTHS", 12, minimum=0)
 
 # --- Reports (issue #8) ----------------------------------------------------------------
 #: The link media that count as "connected to the network" in the KPIs ([INFERRED]: the

@@ -11,6 +11,9 @@ class ScopeToken(models.TextChoices):
 
     OWN_UNIT = "own_unit", _("my unit")
     SUBTREE = "subtree", _("my unit and the units below it")
+    #: A department's grant reaching its whole committee: the organisation department of
+    #: a provincial committee keeps the records of every member in the province.
+    COMMITTEE = "committee", _("my committee and the units below it")
     ALL = "all", _("all units")
 
 

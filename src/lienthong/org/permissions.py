@@ -8,6 +8,7 @@ from django.db.models import Q, QuerySet
 
 from lienthong.core.choices import ScopeToken
 from lienthong.core.permissions import ALL_UNITS, AllUnits
+from lienthong.org.choices import UnitKind
 
 
 def _grant_names(permission: str) -> list[str]:
@@ -20,7 +21,7 @@ def _grant_names(permission: str) -> list[str]:
 class MembershipScopeResolver:
     """Resolve a person's units from their active memberships and their roles' grants."""
 
-    def _grants(self, user: Any, permission: str) -> list[tuple[int, str, str]]:
+    def _grants(self, user: Any, permission: str) -> list[tuple[int, str, str, str, str | None]]:
         from lienthong.org.models import Membership
 
         return list(
@@ -29,7 +30,13 @@ class MembershipScopeResolver:
                 user_id=user.pk,
                 role__grants__permission__in=_grant_names(permission),
             )
-            .values_list("unit_id", "unit__path", "role__grants__scope")
+            .values_list(
+                "unit_id",
+                "unit__path",
+                "role__grants__scope",
+                "unit__kind",
+                "unit__parent__path",
+            )
         )
 
     def allowed_units(self, user: Any, permission: str) -> AllUnits | QuerySet[Any] | None:
@@ -38,11 +45,15 @@ class MembershipScopeResolver:
 
         own: set[int] = set()
         prefixes: set[str] = set()
-        for unit_id, path, scope in self._grants(user, permission):
+        for unit_id, path, scope, kind, parent_path in self._grants(user, permission):
             if scope == ScopeToken.ALL:
                 return ALL_UNITS
             if scope == ScopeToken.SUBTREE:
                 prefixes.add(path)
+            elif scope == ScopeToken.COMMITTEE:
+                # A department reaches the committee it belongs to; any other unit, itself.
+                is_department = kind == UnitKind.DEPARTMENT and parent_path
+                prefixes.add(parent_path if is_department else path)  # type: ignore[arg-type]
             else:
                 own.add(unit_id)
         # A prefix inside another prefix adds nothing: keep the SQL short.

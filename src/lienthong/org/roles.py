@@ -19,6 +19,7 @@ from lienthong.org.choices import RoleCode
 
 _S = ScopeToken.SUBTREE
 _A = ScopeToken.ALL
+_C = ScopeToken.COMMITTEE
 
 _VIEW_ORG = [
     ("org.view_unit", _S),
@@ -211,7 +212,18 @@ BUILTIN_ROLES: tuple[RoleSpec, ...] = (
         RoleCode.ORGANISATION,
         "Ban Tổ chức",
         Clearance.CONFIDENTIAL,
-        tuple(_VIEW_ORG),
+        (
+            *_VIEW_ORG,
+            # Party-member records (issue #9): the organisation department of a committee
+            # keeps the records of every member under that committee; a department's
+            # grant reaches its whole committee (ScopeToken.COMMITTEE).
+            ("records.view_member", _C),
+            ("records.add_member", _C),
+            ("records.change_member", _C),
+            ("records.view_memberevent", _C),
+            ("records.add_memberevent", _C),
+            ("records.change_memberevent", _C),
+        ),
     ),
     RoleSpec(
         RoleCode.COUNTING_BOARD,

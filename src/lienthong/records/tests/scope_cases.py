@@ -1,0 +1,32 @@
+"""How the shared permission matrix exercises the records app's scoped models."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from lienthong.core.testing.matrix import ScopeCase
+from lienthong.records.choices import Gender, MemberEventKind
+from lienthong.records.models import Member, MemberEvent
+
+
+def _member_in(unit: Any) -> Member:
+    return Member.objects.create(
+        unit=unit,
+        full_name="Nguyễn Văn An",
+        gender=Gender.MALE,
+        born_on=dt.date(1980, 5, 1),
+        admitted_on=dt.date(2005, 3, 2),
+    )
+
+
+def _event_in(unit: Any) -> MemberEvent:
+    return MemberEvent.objects.create(
+        member=_member_in(unit), kind=MemberEventKind.REWARD, title="Huy hiệu 20 năm"
+    )
+
+
+SCOPE_CASES = [
+    ScopeCase(model=Member, make=_member_in),
+    ScopeCase(model=MemberEvent, make=_event_in),
+]
