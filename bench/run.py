@@ -40,6 +40,7 @@ BENCHMARKS = (
     "tally",
     "omr",
     "probes",
+    "dashboard",
 )
 
 
