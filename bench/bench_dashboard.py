@@ -258,15 +258,13 @@ def run() -> dict[str, dict[str, Any]]:
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
-    from django.urls import reverse
+    from django.urls import get_resolver, reverse
     from django.utils import timezone
 
     from lienthong.org.choices import UnitKind, UnitLevel
     from lienthong.org.models import Unit
 
-    from django.urls import get_resolver
-
-    get_resolver().url_patterns  # import every view now, not after the data is built
+    assert get_resolver().url_patterns  # import every view now, not after the data is built
     rng = random.Random(8)
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     began = time.perf_counter()
