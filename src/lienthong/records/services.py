@@ -32,7 +32,7 @@ from lienthong.core.permissions import holds_in
 from lienthong.records.choices import Gender, LeavingForm, MemberState, Service, TheoryLevel
 from lienthong.records.models import Member
 
-__all__ = ["EDITABLE", "member_check", "member_create", "member_update"]
+__all__ = ["EDITABLE", "member_check", "member_create", "member_update", "normalise"]
 
 CARD = re.compile(r"\d{8}")
 FILE = re.compile(r"\d{6}[A-ZĐ]{1,3}")
@@ -111,12 +111,17 @@ def normalise(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def member_check(
-    values: dict[str, Any], *, today: dt.date | None = None, other_than: int | None = None
+    values: dict[str, Any],
+    *,
+    today: dt.date | None = None,
+    other_than: int | None = None,
+    check_duplicates: bool = True,
 ) -> dict[str, str]:
     """Every problem of a record's values, by field (empty when the record is right).
 
     ``values`` are already typed (dates as ``datetime.date``); ``other_than`` is the
-    record being changed (its own numbers are not duplicates).
+    record being changed (its own numbers are not duplicates); an import checks the
+    numbers of all its rows at once instead (``check_duplicates=False``).
     """
     day = today or timezone.localdate()
     problems: dict[str, str] = {}
@@ -195,6 +200,8 @@ def member_check(
             problems["leaving_form"] = _("Give how the member left the Party.")
     if state == MemberState.TRANSFERRED_OUT and not values.get("transferred_out_on"):
         problems.setdefault("transferred_out_on", _("Give the date of the transfer."))
+    if not check_duplicates:
+        return problems
     others = Member.objects.exclude(pk=other_than) if other_than else Member.objects.all()
     if card and "card_number" not in problems and others.filter(card_number=card).exists():
         problems["card_number"] = _("Another member holds this party card number.")
