@@ -41,6 +41,7 @@ BENCHMARKS = (
     "omr",
     "probes",
     "dashboard",
+    "members",
 )
 
 

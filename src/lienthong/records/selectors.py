@@ -5,9 +5,12 @@ the list (the unit, the filters and how many were shown; never the records' cont
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lienthong.audit.services import record
@@ -15,7 +18,14 @@ from lienthong.core.errors import NotFound
 from lienthong.core.text import fold
 from lienthong.records.models import Member
 
-__all__ = ["member_get", "member_list", "member_list_read"]
+__all__ = [
+    "AGE_BANDS",
+    "MemberStatistics",
+    "member_get",
+    "member_list",
+    "member_list_read",
+    "member_statistics",
+]
 
 
 def member_get(*, user: Any, pk: int) -> Member:
@@ -54,4 +64,96 @@ def member_list_read(*, user: Any, unit: Any, filters: dict[str, Any], shown: in
         verb="member.list",
         target=unit,
         data={"filters": {k: v for k, v in filters.items() if v}, "shown": shown},
+    )
+
+
+@dataclass(frozen=True)
+class MemberStatistics:
+    """The members of a subtree on a day, counted as the organisation department reports
+    them (issue #9 scope 3): each breakdown is a list of (label, count), in order."""
+
+    on: dt.date
+    total: int
+    by_gender: list[tuple[str, int]]
+    by_age: list[tuple[str, int]]
+    by_ethnicity: list[tuple[str, int]]
+    by_admission_decade: list[tuple[str, int]]
+    by_theory: list[tuple[str, int]]
+    probationary: int
+
+
+#: The age bands of the statistics (the upper bound of each, inclusive; None: above).
+AGE_BANDS: tuple[tuple[str, int | None], ...] = (
+    ("≤ 30", 30),
+    ("31-40", 40),
+    ("41-50", 50),
+    ("51-60", 60),
+    ("61-70", 70),
+    ("> 70", None),
+)
+
+
+def _born_after(on: dt.date, years: int) -> dt.date:
+    """The earliest birthday of someone at most ``years`` old on ``on``."""
+    try:
+        day = on.replace(year=on.year - years - 1)
+    except ValueError:  # 29 February
+        day = on.replace(year=on.year - years - 1, day=28)
+    return day + dt.timedelta(days=1)
+
+
+def member_statistics(*, user: Any, unit: Any, on: dt.date | None = None) -> MemberStatistics:
+    """The members of ``unit``'s subtree the reader may see who were members on ``on``
+    (admitted by then, and not transferred out, deceased or gone before it), counted by
+    gender, age, ethnicity, decade of admission and political theory; and how many were
+    still probationary (not yet made official). A handful of grouped queries, whatever
+    the number of members."""
+    from django.db.models import Count, Q
+    from django.db.models.functions import ExtractYear
+
+    from lienthong.records.choices import Gender, TheoryLevel
+
+    day = on or timezone.localdate()
+    members = (
+        Member.objects.restrict(user, "view")
+        .filter(unit__path__startswith=unit.path, admitted_on__lte=day)
+        .exclude(transferred_out_on__lte=day)
+        .exclude(died_on__lte=day)
+        .exclude(left_on__lte=day)
+    )
+    total = members.count()
+    genders = dict(members.values_list("gender").annotate(n=Count("pk")).values_list("gender", "n"))
+    ages = []
+    previous: dt.date | None = None
+    for label, upper in AGE_BANDS:
+        condition = Q()
+        if upper is not None:
+            condition &= Q(born_on__gte=_born_after(day, upper))
+        if previous is not None:
+            condition &= Q(born_on__lt=previous)
+        ages.append((label, members.filter(condition).count()))
+        if upper is not None:
+            previous = _born_after(day, upper)
+    ethnicities = list(
+        members.values("ethnicity")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "ethnicity")
+        .values_list("ethnicity", "n")
+    )
+    decades: dict[int, int] = {}
+    years = members.annotate(year=ExtractYear("admitted_on")).values("year").annotate(n=Count("pk"))
+    for row in years.values_list("year", "n"):
+        decades[row[0] // 10 * 10] = decades.get(row[0] // 10 * 10, 0) + row[1]
+    theory = dict(members.values_list("theory").annotate(n=Count("pk")).values_list("theory", "n"))
+    return MemberStatistics(
+        on=day,
+        total=total,
+        by_gender=[(str(label), genders.get(value, 0)) for value, label in Gender.choices],
+        by_age=ages,
+        by_ethnicity=[(name or "—", n) for name, n in ethnicities],
+        by_admission_decade=[
+            (f"{decade}-{decade + 9}", n) for decade, n in sorted(decades.items())
+        ],
+        by_theory=[(str(label), theory.get(value, 0)) for value, label in TheoryLevel.choices],
+        probationary=members.filter(Q(official_on__isnull=True) | Q(official_on__gt=day)).count(),
     )

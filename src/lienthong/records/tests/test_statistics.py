@@ -1,0 +1,82 @@
+"""Member statistics of a subtree on a day (issue #9 scope 3): by gender, age, ethnicity,
+decade of admission and political theory; members gone before the day are not counted;
+a reader counts only the records they may see."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from lienthong.records.choices import Gender, MemberState, TheoryLevel
+from lienthong.records.models import Member
+from lienthong.records.selectors import member_statistics
+
+ON = dt.date(2026, 6, 30)
+
+
+def _member(unit: Any, name: str, **values: Any) -> Member:
+    defaults: dict[str, Any] = {
+        "gender": Gender.MALE,
+        "born_on": dt.date(1980, 1, 1),
+        "admitted_on": dt.date(2005, 1, 1),
+        "official_on": dt.date(2006, 1, 1),
+    }
+    return Member.objects.create(unit=unit, full_name=name, **{**defaults, **values})
+
+
+def test_statistics_count_the_members_of_the_day(world: Any, party: Any) -> None:
+    cell = party["cell"]
+    _member(
+        cell,
+        "A",
+        gender=Gender.FEMALE,
+        born_on=dt.date(1996, 7, 1),
+        admitted_on=dt.date(2020, 5, 1),
+        official_on=dt.date(2021, 5, 1),
+        theory=TheoryLevel.ELEMENTARY,
+    )  # 29 on the day
+    _member(
+        cell,
+        "B",
+        born_on=dt.date(1996, 6, 30),
+        admitted_on=dt.date(2018, 1, 1),
+        official_on=dt.date(2019, 1, 1),
+    )  # 30 on the day, exactly
+    _member(
+        cell,
+        "C",
+        ethnicity="Tày",
+        born_on=dt.date(1950, 1, 1),
+        admitted_on=dt.date(1975, 4, 30),
+        official_on=dt.date(1976, 4, 30),
+        theory=TheoryLevel.ADVANCED,
+    )
+    _member(cell, "D", admitted_on=dt.date(2026, 1, 10), official_on=None)  # probationary
+    _member(cell, "E", state=MemberState.DIED, died_on=dt.date(2024, 1, 1))  # gone
+    _member(
+        cell, "F", state=MemberState.TRANSFERRED_OUT, transferred_out_on=dt.date(2026, 8, 1)
+    )  # still here on the day
+    _member(cell, "G", admitted_on=dt.date(2026, 7, 15), official_on=None)  # after the day
+    stats = member_statistics(user=party["province_org"], unit=world.province_a, on=ON)
+    assert stats.total == 5
+    assert stats.by_gender == [("male", 4), ("female", 1)]
+    assert dict(stats.by_age) == {
+        "≤ 30": 2,
+        "31-40": 0,
+        "41-50": 2,
+        "51-60": 0,
+        "61-70": 0,
+        "> 70": 1,
+    }
+    assert stats.by_ethnicity == [("Kinh", 4), ("Tày", 1)]
+    assert stats.by_admission_decade == [
+        ("1970-1979", 1),
+        ("2000-2009", 1),
+        ("2010-2019", 1),
+        ("2020-2029", 2),
+    ]
+    assert dict(stats.by_theory)["elementary (sơ cấp)"] == 1
+    assert dict(stats.by_theory)["advanced (cao cấp)"] == 1
+    assert stats.probationary == 1
+    other = member_statistics(user=party["other_province_org"], unit=world.central, on=ON)
+    assert other.total == 0
