@@ -62,6 +62,7 @@ demo: install ## install, migrate, load the real units and demo accounts, serve 
 	@$(LIENTHONG) load_demo_documents
 	@$(LIENTHONG) load_demo_elections
 	@$(LIENTHONG) load_demo_infra
+	@$(LIENTHONG) load_demo_records
 	@$(MAKE) --no-print-directory serve
 
 serve: install ## serve the node (web server + task worker) without reloading data
