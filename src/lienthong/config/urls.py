@@ -16,6 +16,7 @@ urlpatterns = [
     path("bau-cu/", include("lienthong.elections.page_urls")),
     path("bao-cao/", include("lienthong.reports.page_urls")),
     path("ha-tang/", include("lienthong.infra.page_urls")),
+    path("ho-so/", include("lienthong.records.page_urls")),
     path("api/v1/", include("lienthong.config.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -1,0 +1,16 @@
+"""URLs of the party-member record pages (Vietnamese paths, English names), at "ho-so/"."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from lienthong.records import pages
+
+urlpatterns = [
+    path("dang-vien/", pages.members, name="records-members"),
+    path("dang-vien/xuat.xlsx", pages.members_export, name="records-members-export"),
+    path("dang-vien/nhap/", pages.members_import, name="records-members-import"),
+    path("dang-vien/moi/", pages.member_new, name="records-member-new"),
+    path("dang-vien/<int:pk>/", pages.member_detail, name="records-member"),
+    path("dang-vien/<int:pk>/sua/", pages.member_edit, name="records-member-edit"),
+]

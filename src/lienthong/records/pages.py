@@ -1,0 +1,436 @@
+"""The pages of the party-member records (issue #9 scope 1): the member list of a unit's
+subtree with its XLSX export and import, one record (the Phiếu đảng viên), and the form
+that opens or changes a record.
+
+Records are strictly private. The list, the export, the form and the import answer 403
+to whoever holds ``records.view_member`` (or ``records.add_member``) in no unit; a record
+out of the reader's scope answers 404 (STYLE habit 6). Every record from the request is
+resolved through ``restrict``, every unit through the person's scope (``_scope``: the
+units they see in the tree and those where they hold the page's permission); every read
+of a record or of a page of the list is audited by the selectors (``member.read``,
+``member.list``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, cast
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.core.paginator import Page, Paginator
+from django.db.models import Q, QuerySet
+from django.forms.models import model_to_dict
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_http_methods
+
+from lienthong.core.errors import ApplicationError, InvalidInput, NotFound
+from lienthong.core.permissions import (
+    AllUnits,
+    allowed_units,
+    get_restricted_or_404,
+    holds_in,
+    user_can,
+)
+from lienthong.org.models import Unit, User
+from lienthong.org.views import login_required
+from lienthong.records import workbook
+from lienthong.records.choices import MemberEventKind, MemberState
+from lienthong.records.forms import (
+    GROUPS,
+    MAX_UPLOAD_BYTES,
+    XLSX_TYPE,
+    MemberForm,
+    MemberImportForm,
+)
+from lienthong.records.models import Member, MemberEvent
+from lienthong.records.selectors import member_get, member_list, member_list_read
+from lienthong.records.services import EDITABLE, member_create, member_update
+
+__all__ = [
+    "member_detail",
+    "member_edit",
+    "member_new",
+    "members",
+    "members_export",
+    "members_import",
+]
+
+#: Who may see the records (the organisation departments, org/roles.py).
+VIEW_MEMBERS = "records.view_member"
+#: Who may open records and import a member workbook.
+ADD_MEMBERS = "records.add_member"
+#: Rows per page of the list.
+PAGE_SIZE = 50
+#: The query parameters (Vietnamese, like the paths).
+UNIT_PARAM = "don-vi"
+STATE_PARAM = "tinh-trang"
+NAME_PARAM = "q"
+YEAR_PARAM = "nam-vao-dang"
+PAGE_PARAM = "trang"
+#: The years of admission the filter takes (anything else is ignored).
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+
+
+def _gate(request: HttpRequest, permission: str) -> None:
+    """403 when the person holds ``permission`` in no unit."""
+    if not user_can(request.user, permission):
+        raise PermissionDenied
+
+
+def _scope(user: Any, permission: str) -> QuerySet[Unit]:
+    """The units a page may be about: those the person sees in the tree
+    (``Unit.objects.restrict(user, "view")``) and those where they hold ``permission``.
+
+    Both are needed: a province's organisation department sees only itself in the tree
+    (``org.view_unit`` over its own subtree) while its ``records.*`` grant reaches the
+    whole committee (``ScopeToken.COMMITTEE``, org/roles.py).
+    """
+    visible = Unit.objects.restrict(user, "view")
+    where = allowed_units(user, permission)
+    if isinstance(where, AllUnits):
+        return Unit.objects.all()
+    if where is None:
+        return visible
+    return Unit.objects.filter(Q(pk__in=visible.values("pk")) | Q(pk__in=where))
+
+
+def _default_unit(user: Any, permission: str) -> Unit | None:
+    """The person's highest unit where they hold ``permission`` (their committee for an
+    organisation department), else their highest visible unit."""
+    scope = _scope(user, permission).order_by("depth", "sort_order", "pk")
+    where = allowed_units(user, permission)
+    if where is not None and not isinstance(where, AllUnits):
+        own = scope.filter(pk__in=where).first()
+        if own is not None:
+            return own
+    return scope.first()
+
+
+def _unit(request: HttpRequest, permission: str) -> Unit:
+    """The unit of ``?don-vi=`` (404 when out of scope or not a number), or the default."""
+    raw = request.GET.get(UNIT_PARAM, "").strip()
+    if not raw:
+        unit = _default_unit(request.user, permission)
+        if unit is None:
+            raise Http404
+        return unit
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
+        raise Http404
+    unit = _scope(request.user, permission).filter(pk=int(raw)).first()
+    if unit is None:
+        raise Http404
+    return unit
+
+
+def _query(params: dict[str, Any]) -> str:
+    """A query string of the non-empty ``params``."""
+    return urlencode({key: value for key, value in params.items() if value not in ("", None)})
+
+
+def _above(scope: QuerySet[Unit], unit: Unit) -> list[Unit]:
+    """The units of ``scope`` above ``unit``, from the root down (the breadcrumb)."""
+    pks = [int(pk) for pk in unit.path.strip("/").split("/") if pk and int(pk) != unit.pk]
+    return list(scope.filter(pk__in=pks).order_by("depth"))
+
+
+def _below(scope: QuerySet[Unit], unit: Unit) -> list[Unit]:
+    """The units of ``scope`` right under ``unit`` (the unit choice of the forms)."""
+    return list(scope.filter(parent=unit).order_by("sort_order", "name"))
+
+
+def _units(user: Any, permission: str, unit: Unit, params: dict[str, Any]) -> dict[str, Any]:
+    """The breadcrumb and the unit picker around ``unit`` (``params`` kept in links)."""
+    scope = _scope(user, permission)
+    return {
+        "unit": unit,
+        "above": [(item, _query({UNIT_PARAM: item.pk, **params})) for item in _above(scope, unit)],
+        "below": _below(scope, unit),
+    }
+
+
+@dataclass(frozen=True)
+class MemberFilters:
+    """What the member list is narrowed to (unknown values are ignored)."""
+
+    state: str
+    name: str
+    admitted_year: int | None
+
+    @classmethod
+    def parse(cls, request: HttpRequest) -> MemberFilters:
+        state = request.GET.get(STATE_PARAM, "")
+        name = " ".join(request.GET.get(NAME_PARAM, "").split())[:200]
+        raw_year = request.GET.get(YEAR_PARAM, "").strip()
+        year = int(raw_year) if raw_year.isascii() and raw_year.isdigit() else None
+        return cls(
+            state=state if state in MemberState.values else "",
+            name=name,
+            admitted_year=year if year is not None and FIRST_YEAR <= year <= LAST_YEAR else None,
+        )
+
+    def params(self) -> dict[str, Any]:
+        """The filters as query parameters."""
+        return {STATE_PARAM: self.state, NAME_PARAM: self.name, YEAR_PARAM: self.admitted_year}
+
+    def selector(self) -> dict[str, Any]:
+        """The filters as the selectors' keyword arguments."""
+        return {"state": self.state, "name": self.name, "admitted_year": self.admitted_year}
+
+
+@login_required
+@require_GET
+def members(request: HttpRequest) -> HttpResponse:
+    """The records of a unit's subtree that the reader may see, filtered by state, name
+    and year of admission, 50 a page; each page shown is audited (``member.list``)."""
+    _gate(request, VIEW_MEMBERS)
+    user = request.user
+    unit = _unit(request, VIEW_MEMBERS)
+    filters = MemberFilters.parse(request)
+    rows = member_list(user=user, unit=unit, **filters.selector()).order_by(
+        "full_name_folded", "pk"
+    )
+    page: Page[Member] = Paginator(rows, PAGE_SIZE).get_page(request.GET.get(PAGE_PARAM))
+    shown = list(page.object_list)
+    member_list_read(user=user, unit=unit, filters=filters.selector(), shown=len(shown))
+    unit_query = _query({UNIT_PARAM: unit.pk})
+    return render(
+        request,
+        "records/members.html",
+        {
+            **_units(user, VIEW_MEMBERS, unit, filters.params()),
+            "filters": filters,
+            "states": MemberState.choices,
+            "page": page,
+            "rows": shown,
+            "query": _query({UNIT_PARAM: unit.pk, **filters.params()}),
+            "export_url": (
+                f"{reverse('records-members-export')}?"
+                f"{_query({UNIT_PARAM: unit.pk, **filters.params()})}"
+            ),
+            "new_url": f"{reverse('records-member-new')}?{unit_query}",
+            "import_url": f"{reverse('records-members-import')}?{unit_query}",
+            "may_add": user_can(user, ADD_MEMBERS),
+        },
+    )
+
+
+@login_required
+@require_GET
+def members_export(request: HttpRequest) -> HttpResponse:
+    """The member list (Mẫu 7-HSĐV) of a unit's subtree as XLSX, with the list's filters,
+    as far as the reader may see it; watermarked and audited by ``members_xlsx``."""
+    _gate(request, VIEW_MEMBERS)
+    unit = _unit(request, VIEW_MEMBERS)
+    filters = MemberFilters.parse(request)
+    data = workbook.members_xlsx(user=request.user, unit=unit, **filters.selector())
+    response = HttpResponse(data, content_type=XLSX_TYPE)
+    name = f"dang-vien-{unit.pk}-{timezone.localdate().isoformat()}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@dataclass(frozen=True)
+class Item:
+    """One field of a record as the detail page shows it."""
+
+    name: str
+    label: str
+    value: Any
+    is_date: bool
+
+
+def _items(member: Member, names: tuple[str, ...]) -> list[Item]:
+    items = []
+    for name in names:
+        field = Member._meta.get_field(name)
+        value = getattr(member, name)
+        if getattr(field, "choices", None) and value:
+            value = getattr(member, f"get_{name}_display")()
+        items.append(
+            Item(
+                name=name,
+                label=str(getattr(field, "verbose_name", name)),
+                value="" if value is None else value,
+                is_date=field.get_internal_type() == "DateField" and value is not None,
+            )
+        )
+    return items
+
+
+@login_required
+@require_GET
+def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One record, every field grouped as the Phiếu đảng viên, with its posts, rewards
+    and disciplines; the read is audited (``member.read``)."""
+    user = request.user
+    try:
+        member = member_get(user=user, pk=pk)
+    except NotFound as exc:
+        raise Http404 from exc
+    events = list(
+        MemberEvent.objects.restrict(user, "view").filter(member=member).order_by("since", "pk")
+    )
+    kinds = [
+        (value, label, [event for event in events if event.kind == value])
+        for value, label in MemberEventKind.choices
+    ]
+    return render(
+        request,
+        "records/member.html",
+        {
+            "member": member,
+            "groups": [(title, _items(member, names)) for title, names in GROUPS],
+            "kinds": kinds,
+            "may_change": Member.objects.restrict(user, "change").filter(pk=pk).exists(),
+            "list_url": f"{reverse('records-members')}?{_query({UNIT_PARAM: member.unit_id})}",
+        },
+    )
+
+
+def _refused(form: MemberForm, error: InvalidInput) -> None:
+    """Put each of the service's messages beside its field (or above the form)."""
+    problems: dict[str, str] = error.extra.get("fields") or {}
+    for name, message in problems.items():
+        form.add_error(name if name in form.fields else None, str(message))
+    if not problems:
+        form.add_error(None, str(error.message))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_new(request: HttpRequest) -> HttpResponse:
+    """Open a record in the cell or committee of ``?don-vi=``: the service checks it; on
+    a refusal the form comes back with each problem beside its field, nothing saved."""
+    _gate(request, ADD_MEMBERS)
+    user = request.user
+    unit = _unit(request, ADD_MEMBERS)
+    if not holds_in(user, unit, ADD_MEMBERS):
+        raise Http404
+    form = MemberForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            member = member_create(actor=cast(User, user), unit=unit, **form.values())
+        except NotFound as exc:
+            raise Http404 from exc
+        except InvalidInput as exc:
+            _refused(form, exc)
+        else:
+            messages.success(
+                request, _("The record of %(name)s was opened.") % {"name": member.full_name}
+            )
+            return redirect("records-member", pk=member.pk)
+    return render(
+        request,
+        "records/member_form.html",
+        {
+            **_units(user, ADD_MEMBERS, unit, {}),
+            "form": form,
+            "member": None,
+            "action": f"{reverse('records-member-new')}?{_query({UNIT_PARAM: unit.pk})}",
+            "back_url": f"{reverse('records-members')}?{_query({UNIT_PARAM: unit.pk})}",
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change a record: the service checks the whole record as it would become."""
+    user = request.user
+    member = get_restricted_or_404(Member.objects.select_related("unit"), user, "change", pk=pk)
+    if request.method == "POST":
+        form = MemberForm(request.POST)
+        if form.is_valid():
+            try:
+                member_update(actor=cast(User, user), member=member, **form.values())
+            except NotFound as exc:
+                raise Http404 from exc
+            except InvalidInput as exc:
+                _refused(form, exc)
+            else:
+                messages.success(request, _("The record was saved."))
+                return redirect("records-member", pk=member.pk)
+    else:
+        # Showing the record to change it is a read of the record: audit it.
+        try:
+            member = member_get(user=user, pk=pk)
+        except NotFound as exc:
+            raise Http404 from exc
+        form = MemberForm(initial=model_to_dict(member, fields=list(EDITABLE)))
+    return render(
+        request,
+        "records/member_form.html",
+        {
+            "unit": member.unit,
+            "form": form,
+            "member": member,
+            "action": reverse("records-member-edit", args=[member.pk]),
+            "back_url": reverse("records-member", args=[member.pk]),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def members_import(request: HttpRequest) -> HttpResponse:
+    """Import a member workbook into the unit of ``?don-vi=``, every row or none: on a
+    refusal, every row's problems are shown and nothing is written."""
+    _gate(request, ADD_MEMBERS)
+    user = request.user
+    unit = _unit(request, ADD_MEMBERS)
+    if not holds_in(user, unit, ADD_MEMBERS):
+        raise Http404
+    form = MemberImportForm(request.POST or None, request.FILES or None)
+    report: workbook.MemberImportReport | None = None
+    unit_query = _query({UNIT_PARAM: unit.pk})
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = workbook.members_import(
+                actor=cast(User, user), unit=unit, data=form.cleaned_data["file"]
+            )
+        except NotFound as exc:
+            raise Http404 from exc
+        except ApplicationError as exc:
+            form.add_error("file", str(exc.message))
+        else:
+            if report.ok:
+                messages.success(
+                    request,
+                    ngettext("%(n)s record imported.", "%(n)s records imported.", report.created)
+                    % {"n": report.created},
+                )
+                return redirect(f"{reverse('records-members')}?{unit_query}")
+    return render(
+        request,
+        "records/members_import.html",
+        {
+            **_units(user, ADD_MEMBERS, unit, {}),
+            "form": form,
+            "report": report,
+            "errors": sorted(report.errors, key=lambda e: (e.row, e.column)) if report else [],
+            "columns": [(_column_label(key), key in workbook.REQUIRED) for key in workbook.COLUMNS],
+            "max_mb": MAX_UPLOAD_BYTES // (1024 * 1024),
+            "action": f"{reverse('records-members-import')}?{unit_query}",
+            "back_url": f"{reverse('records-members')}?{unit_query}",
+        },
+    )
+
+
+def _column_label(key: str) -> str:
+    """A column of the member workbook as the import page names it."""
+    label = workbook.LABELS.get(key)
+    if label:
+        return label
+    try:
+        field = Member._meta.get_field(key)
+    except FieldDoesNotExist:
+        return key
+    return str(getattr(field, "verbose_name", key))
