@@ -211,24 +211,32 @@ def _documents(units: list[Any], user: Any, rng: random.Random, today: dt.date) 
                         created_by=user,
                     )
                 )
-        documents = Document.objects.bulk_create(batch, batch_size=2000)
-        files, events = [], []
-        for document in documents:
+        # The files, events and the flags the services would keep with them
+        # (Document.DERIVED_FIELDS), decided before the rows are written.
+        plans: list[tuple[str | None, dt.datetime | None]] = []
+        for document in batch:
             if document.direction == Direction.OUTGOING:
                 draw = rng.random()
-                if draw < 0.6:
-                    files.append((document, FileKind.SIGNED))
-                elif draw < 0.68:
-                    files.append((document, FileKind.DIGITISED))
+                kind_of = (
+                    FileKind.SIGNED if draw < 0.6 else FileKind.DIGITISED if draw < 0.68 else None
+                )
+                document.has_signed_file = kind_of == FileKind.SIGNED
+                document.has_digitised_file = kind_of == FileKind.DIGITISED
+                plans.append((kind_of, None))
             elif document.state == DocumentState.DONE:
                 assert document.arrival_date is not None
-                late = rng.random() < 0.15
-                done = document.arrival_date + dt.timedelta(days=12 if late else 6)
-                events.append(
-                    DocumentEvent(
-                        document=document, kind=EventKind.DONE, actor=user, created_at=done
-                    )
-                )
+                done = document.arrival_date + dt.timedelta(days=12 if rng.random() < 0.15 else 6)
+                document.done_on = timezone.localtime(done).date()
+                plans.append((None, done))
+            else:
+                plans.append((None, None))
+        documents = Document.objects.bulk_create(batch, batch_size=2000)
+        files = [(d, k) for d, (k, _done) in zip(documents, plans, strict=True) if k]
+        events = [
+            DocumentEvent(document=d, kind=EventKind.DONE, actor=user, created_at=done)
+            for d, (_k, done) in zip(documents, plans, strict=True)
+            if done is not None
+        ]
         DocumentFile.objects.bulk_create(
             [
                 DocumentFile(

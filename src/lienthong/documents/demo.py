@@ -359,6 +359,7 @@ def _incoming_history(
                 state=HandlingState.DONE, closed_at=_at(closed, 15), progress="Đã xử lý xong."
             )
             document.state = DocumentState.DONE
+            Document.objects.filter(pk=document.pk).update(done_on=closed)
             _event(document, EventKind.DONE, handler, "Đã xử lý xong.", _at(closed, 15))
         elif rng.random() < 0.5:
             Assignment.objects.filter(document=document).update(

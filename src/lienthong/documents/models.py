@@ -243,6 +243,10 @@ class DocumentManager(RestrictedManager["Document"]):
         return self.get_queryset().overdue(on)
 
 
+#: Document fields only UPDATE statements write (``Document.save`` leaves them alone).
+DERIVED_FIELDS = frozenset({"has_signed_file", "has_digitised_file", "done_on"})
+
+
 class Document(TimeStampedModel):
     """An official document, outgoing or incoming, with the metadata of NĐ 30 Phụ lục VI."""
 
@@ -316,6 +320,16 @@ class Document(TimeStampedModel):
     received_electronically = models.BooleanField(
         _("received electronically"), default=False, editable=False
     )
+    #: Derived, for the programme's figures (issue #8): a signed file is attached, a
+    #: digitised copy is attached, the day the document was handled. Counting them on a
+    #: million documents through their files and events took seconds; the services keep
+    #: them with UPDATE statements (``DERIVED_FIELDS``), so a full save of a copy loaded
+    #: earlier never resets them.
+    has_signed_file = models.BooleanField(_("signed file attached"), default=False, editable=False)
+    has_digitised_file = models.BooleanField(
+        _("digitised copy attached"), default=False, editable=False
+    )
+    done_on = models.DateField(_("handled on"), null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),
@@ -423,6 +437,12 @@ class Document(TimeStampedModel):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.issuer_key = fold(self.issuer_name)
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name not in DERIVED_FIELDS
+            ]
         super().save(*args, **kwargs)
 
     @property

@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,15 +21,11 @@ from lienthong.core.permissions import allowed_units
 from lienthong.documents.choices import (
     Direction,
     DocumentState,
-    EventKind,
-    FileKind,
     HandlingState,
 )
 from lienthong.documents.models import (
     Assignment,
     Document,
-    DocumentEvent,
-    DocumentFile,
     IntakeBatch,
     IntakeFile,
     Register,
@@ -315,14 +311,10 @@ def _period_documents(
 
 
 def _with_origin(qs: QuerySet[Document], direction: str) -> QuerySet[Document]:
-    files = DocumentFile.objects.filter(document=OuterRef("pk"))
-    if direction == Direction.OUTGOING:
-        electronic: Any = Exists(files.filter(kind=FileKind.SIGNED))
-    else:
-        electronic = Q(received_electronically=True)
-    return qs.annotate(
-        is_electronic=electronic, is_digitised=Exists(files.filter(kind=FileKind.DIGITISED))
-    )
+    # The flags the services keep (Document.DERIVED_FIELDS): a signed file, a digitised
+    # copy; an incoming document is electronic when it came through the exchange.
+    electronic = "has_signed_file" if direction == Direction.OUTGOING else "received_electronically"
+    return qs.annotate(is_electronic=F(electronic), is_digitised=F("has_digitised_file"))
 
 
 def digitisation_rate(
@@ -424,7 +416,6 @@ def _deadlines(
     """Incoming documents of ``unit``'s subtree whose deadline fell in the period and has
     passed (a deadline of today is not missed yet), annotated with how they ended."""
     last = min(end, timezone.localdate() - dt.timedelta(days=1))
-    done = DocumentEvent.objects.filter(document=OuterRef("pk"), kind=EventKind.DONE)
     readable = Document.objects.restrict(user, "view").filter(classification__lte=_clearance(user))
     return (
         (_countable(user) if count else readable)
@@ -435,8 +426,9 @@ def _deadlines(
             due_date__lte=last,
         )
         .annotate(
-            done_on_time=Exists(done.filter(created_at__date__lte=OuterRef("due_date"))),
-            done_at_all=Exists(done),
+            # The day it was handled (Document.done_on, kept by the handling service).
+            done_on_time=Q(done_on__isnull=False, done_on__lte=F("due_date")),
+            done_at_all=Q(done_on__isnull=False),
         )
     )
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from lienthong.audit.services import Actor, record
 from lienthong.core.errors import InvalidInput, NotFound, PermissionDenied
 from lienthong.core.permissions import holds_in
+from lienthong.documents.choices import FileKind
 from lienthong.documents.models import Document, DocumentEvent, DocumentFile, StoredFile
 
 
@@ -83,6 +84,14 @@ def add_file(
         added_by=actor,
     )
     save_checked(row)
+    flags: dict[str, str] = {
+        FileKind.SIGNED: "has_signed_file",
+        FileKind.DIGITISED: "has_digitised_file",
+    }
+    flag = flags.get(kind)
+    if flag is not None and not getattr(document, flag):
+        Document.objects.filter(pk=document.pk).update(**{flag: True})
+        setattr(document, flag, True)
     return row
 
 

@@ -438,6 +438,8 @@ def assignment_done(
 def _close(*, actor: Actor, document: Document, note: str, answer: Document | None = None) -> None:
     document.state = DocumentState.DONE
     save_checked(document)
+    document.done_on = timezone.localdate()
+    Document.objects.filter(pk=document.pk).update(done_on=document.done_on)
     event(document, EventKind.DONE, actor, note.strip())
     audit(actor, "document.done", document)
     if answer is None:

@@ -123,6 +123,7 @@ def test_assign_handle_and_close_the_loop(office: Office) -> None:
     document.refresh_from_db()
     answer.refresh_from_db()
     assert document.state == DocumentState.DONE
+    assert document.done_on == timezone.localdate()  # the handling day, for the figures
     assert answer.answers == document
     kinds = set(document.events.values_list("kind", flat=True))
     assert {EventKind.ASSIGNED, EventKind.PROGRESS, EventKind.DONE} <= kinds

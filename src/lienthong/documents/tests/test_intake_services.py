@@ -339,7 +339,8 @@ def test_digitisation_rate_counts_electronic_and_digitised_documents(
 ) -> None:
     """Incoming in March 2025: one received through the exchange, one on paper then
     digitised, one on paper only: 2/3, and the drill-down names the paper one."""
-    from lienthong.documents.models import DocumentFile, StoredFile
+    from lienthong.documents.models import StoredFile
+    from lienthong.documents.services._common import add_file
 
     unit = place.commune_a1
 
@@ -363,12 +364,12 @@ def test_digitisation_rate_counts_electronic_and_digitised_documents(
     stored = StoredFile.objects.create(
         sha256="a" * 64, size=1, content_type="application/pdf", storage_name="x"
     )
-    DocumentFile.objects.create(
+    add_file(  # as the intake attaches a digitised copy (it sets the document's flag)
         document=place.paper,
         kind=FileKind.DIGITISED,
         stored=stored,
         name="x.pdf",
-        added_by=place.clerk_a1,
+        actor=place.clerk_a1,
     )
     march = {"start": dt.date(2025, 3, 1), "end": dt.date(2025, 3, 31)}
     rate = digitisation_rate(user=place.clerk_a1, unit=unit, direction=Direction.INCOMING, **march)
@@ -481,3 +482,28 @@ def test_stalled_and_lost_readings_are_queued_again_once(place: Any) -> None:
     assert IntakeFile.objects.get(pk=fresh.pk).state == S.QUEUED
     assert intake.intakes_requeue_stalled() == 0
     assert waiting.count() == 2
+
+
+def test_the_figures_flags_survive_a_stale_save(place: Any) -> None:
+    """``add_file`` sets the document's flag with an UPDATE; a copy of the document
+    loaded before and saved after does not reset it (``Document.DERIVED_FIELDS``)."""
+    from lienthong.documents.models import StoredFile
+    from lienthong.documents.services._common import add_file
+
+    stale = Document.objects.get(pk=place.paper.pk)
+    stored = StoredFile.objects.create(
+        sha256="b" * 64, size=1, content_type="application/pdf", storage_name="y"
+    )
+    add_file(
+        document=place.paper,
+        kind=FileKind.DIGITISED,
+        stored=stored,
+        name="y.pdf",
+        actor=place.clerk_a1,
+    )
+    assert place.paper.has_digitised_file
+    stale.note = "Bản giấy lưu tại văn thư"
+    stale.save()
+    fresh = Document.objects.get(pk=place.paper.pk)
+    assert fresh.has_digitised_file and fresh.note == "Bản giấy lưu tại văn thư"
+    assert not fresh.has_signed_file

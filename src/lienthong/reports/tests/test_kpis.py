@@ -193,13 +193,14 @@ def test_incoming_handled_on_time(country: Any) -> None:
             due_date=due,
             created_by=country["steering"],
         )
-        if done_on is not None:
+        if done_on is not None:  # as the handling service records it
             DocumentEvent.objects.create(
                 document=document,
                 kind=EventKind.DONE,
                 actor=country["steering"],
                 created_at=timezone.make_aware(dt.datetime.combine(done_on, dt.time(16))),
             )
+            Document.objects.filter(pk=document.pk).update(done_on=done_on)
         return document
 
     arrived(1, dt.date(2026, 3, 10), done_on=dt.date(2026, 3, 9))
