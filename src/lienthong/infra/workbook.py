@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,9 +37,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lienthong.audit.services import Actor
-from lienthong.core.errors import InvalidInput
 from lienthong.core.permissions import AllUnits, allowed_units
 from lienthong.core.text import fold
+from lienthong.core.workbook import RowError, cell_text, read_table
 from lienthong.infra.choices import (
     FUNDING_WORDS,
     KIND_WORDS,
@@ -85,15 +84,6 @@ HEADER_VI = {
 MAX_ROWS = 200_000
 
 
-@dataclass(frozen=True)
-class RowError:
-    """One reason a row was refused (the header is row 1)."""
-
-    row: int
-    column: str
-    message: str
-
-
 @dataclass
 class AssetImportReport:
     """What an import read, made, or refused."""
@@ -119,57 +109,11 @@ def _words(table: dict[str, tuple[str, ...]], value: Any, labels: Any) -> str | 
     return None
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
 def _year(value: Any) -> int | None:
     if isinstance(value, dt.datetime | dt.date):
         return value.year
-    text = _text(value)
+    text = cell_text(value)
     return int(text) if text.isdigit() else None
-
-
-def _read(data: bytes) -> tuple[dict[int, str], list[tuple[int, tuple[Any, ...]]]]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):
-        raise InvalidInput(_("The file is not a readable XLSX workbook.")) from None
-    except Exception:  # openpyxl raises its own types for broken parts
-        raise InvalidInput(_("The file is not a readable XLSX workbook.")) from None
-    try:
-        rows = workbook.worksheets[0].iter_rows(values_only=True)
-        header = next(rows, None)
-        if header is None:
-            raise InvalidInput(_("The workbook is empty."))
-        names = {alias: key for key, aliases in COLUMNS.items() for alias in aliases}
-        columns: dict[int, str] = {}
-        for index, cell in enumerate(header):
-            key = names.get(" ".join(fold(str(cell or "")).split()))
-            if key is not None and key not in columns.values():
-                columns[index] = key
-        missing = [HEADER_VI[k] for k in REQUIRED if k not in columns.values()]
-        if missing:
-            raise InvalidInput(
-                _("The first row must name the columns; missing: %(cols)s.")
-                % {"cols": ", ".join(missing)}
-            )
-        data_rows: list[tuple[int, tuple[Any, ...]]] = []
-        for number, values in enumerate(rows, start=2):
-            if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
-                continue
-            data_rows.append((number, values))
-            if len(data_rows) > MAX_ROWS:
-                raise InvalidInput(_("The file has more than %(max)d rows.") % {"max": MAX_ROWS})
-        return columns, data_rows
-    finally:
-        workbook.close()
 
 
 def _units_for(actor: Actor, organ_ids: set[str]) -> dict[str, Unit]:
@@ -191,13 +135,11 @@ def assets_import(*, actor: Actor, data: bytes) -> AssetImportReport:
     Raises:
         InvalidInput: not an XLSX, or the first row does not name the required columns.
     """
-    columns, rows = _read(data)
-    report = AssetImportReport(rows=len(rows))
-    cells = [
-        (number, {key: values[i] if i < len(values) else None for i, key in columns.items()})
-        for number, values in rows
-    ]
-    units = _units_for(actor, {_text(c.get("unit")) for _n, c in cells})
+    cells = read_table(
+        data, columns=COLUMNS, required=REQUIRED, labels=HEADER_VI, max_rows=MAX_ROWS
+    )
+    report = AssetImportReport(rows=len(cells))
+    units = _units_for(actor, {cell_text(c.get("unit")) for _n, c in cells})
     seen: dict[str, int] = {}
     ready: list[tuple[Unit, dict[str, Any]]] = []
     today = timezone.localdate()
@@ -207,29 +149,30 @@ def assets_import(*, actor: Actor, data: bytes) -> AssetImportReport:
         def refuse(column: str, message: str, number: int = number, errors: list = errors) -> None:
             errors.append(RowError(row=number, column=HEADER_VI[column], message=message))
 
-        unit = units.get(_text(cell.get("unit")))
+        unit = units.get(cell_text(cell.get("unit")))
         if unit is None:
             refuse(
                 "unit",
-                _("Unknown unit “%(u)s”, or outside your scope.") % {"u": _text(cell.get("unit"))},
+                _("Unknown unit “%(u)s”, or outside your scope.")
+                % {"u": cell_text(cell.get("unit"))},
             )
         values: dict[str, Any] = {
             "kind": _words(KIND_WORDS, cell.get("kind"), AssetKind.choices),
-            "make": _text(cell.get("make")),
-            "model": _text(cell.get("model")),
-            "serial": _text(cell.get("serial")),
+            "make": cell_text(cell.get("make")),
+            "model": cell_text(cell.get("model")),
+            "serial": cell_text(cell.get("serial")),
             "year_acquired": _year(cell.get("year_acquired")),
             "funding": _words(FUNDING_WORDS, cell.get("funding"), Funding.choices)
-            if _text(cell.get("funding"))
+            if cell_text(cell.get("funding"))
             else Funding.OTHER,
             "status": _words(STATUS_WORDS, cell.get("status"), AssetStatus.choices)
-            if _text(cell.get("status"))
+            if cell_text(cell.get("status"))
             else AssetStatus.IN_USE,
-            "quantity": int(_text(cell.get("quantity")))
-            if _text(cell.get("quantity")).isdigit()
-            else (1 if not _text(cell.get("quantity")) else -1),
-            "location": _text(cell.get("location")),
-            "note": _text(cell.get("note"))[:500],
+            "quantity": int(cell_text(cell.get("quantity")))
+            if cell_text(cell.get("quantity")).isdigit()
+            else (1 if not cell_text(cell.get("quantity")) else -1),
+            "location": cell_text(cell.get("location")),
+            "note": cell_text(cell.get("note"))[:500],
         }
         for column, message in asset_check(values, today=today).items():
             refuse(column, message)
