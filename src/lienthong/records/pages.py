@@ -50,7 +50,12 @@ from lienthong.records.forms import (
     MemberImportForm,
 )
 from lienthong.records.models import Member, MemberEvent
-from lienthong.records.selectors import member_get, member_list, member_list_read
+from lienthong.records.selectors import (
+    DeferredRows,
+    member_get,
+    member_list,
+    member_list_read,
+)
 from lienthong.records.services import EDITABLE, member_create, member_update
 
 __all__ = [
@@ -196,7 +201,9 @@ def members(request: HttpRequest) -> HttpResponse:
     rows = member_list(user=user, unit=unit, **filters.selector()).order_by(
         "full_name_folded", "pk"
     )
-    page: Page[Member] = Paginator(rows, PAGE_SIZE).get_page(request.GET.get(PAGE_PARAM))
+    page: Page[Member] = Paginator(DeferredRows(rows), PAGE_SIZE).get_page(
+        request.GET.get(PAGE_PARAM)
+    )
     shown = list(page.object_list)
     member_list_read(user=user, unit=unit, filters=filters.selector(), shown=len(shown))
     unit_query = _query({UNIT_PARAM: unit.pk})

@@ -80,3 +80,22 @@ def test_statistics_count_the_members_of_the_day(world: Any, party: Any) -> None
     assert stats.probationary == 1
     other = member_statistics(user=party["other_province_org"], unit=world.central, on=ON)
     assert other.total == 0
+
+
+def test_the_deferred_rows_page_like_the_queryset(world: Any, party: Any) -> None:
+    """The list's paging reads the same rows in the same order as the plain queryset."""
+    from django.core.paginator import Paginator
+
+    from lienthong.records.selectors import DeferredRows, member_list
+
+    for number in range(23):
+        _member(party["cell"], f"Người {number % 7} {number:02d}")
+    rows = member_list(user=party["province_org"], unit=world.province_a).order_by(
+        "full_name_folded", "pk"
+    )
+    deferred = Paginator(DeferredRows(rows), 10)
+    plain = Paginator(rows, 10)
+    assert deferred.count == plain.count == 23
+    for number in (1, 2, 3):
+        assert list(deferred.page(number).object_list) == list(plain.page(number).object_list)
+    assert DeferredRows(rows)[4] == rows[4]
