@@ -213,7 +213,11 @@ BUILTIN_ROLES: tuple[RoleSpec, ...] = (
         "Ban Tổ chức",
         Clearance.CONFIDENTIAL,
         (
-            *_VIEW_ORG,
+            # The department sees the organisation of its whole committee (the units
+            # whose members it keeps), not only itself.
+            ("org.view_unit", _C),
+            ("org.view_user", _C),
+            ("org.view_membership", _C),
             # Party-member records (issue #9): the organisation department of a committee
             # keeps the records of every member under that committee; a department's
             # grant reaches its whole committee (ScopeToken.COMMITTEE).

@@ -10,6 +10,7 @@ urlpatterns = [
     path("dang-vien/", pages.members, name="records-members"),
     path("dang-vien/xuat.xlsx", pages.members_export, name="records-members-export"),
     path("dang-vien/nhap/", pages.members_import, name="records-members-import"),
+    path("dang-vien/thong-ke/", pages.member_statistics_page, name="records-statistics"),
     path("dang-vien/moi/", pages.member_new, name="records-member-new"),
     path("dang-vien/<int:pk>/", pages.member_detail, name="records-member"),
     path("dang-vien/<int:pk>/sua/", pages.member_edit, name="records-member-edit"),

@@ -26,6 +26,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
@@ -55,6 +56,7 @@ from lienthong.records.selectors import (
     member_get,
     member_list,
     member_list_read,
+    member_statistics,
 )
 from lienthong.records.services import EDITABLE, member_create, member_update
 
@@ -62,6 +64,7 @@ __all__ = [
     "member_detail",
     "member_edit",
     "member_new",
+    "member_statistics_page",
     "members",
     "members_export",
     "members_import",
@@ -79,6 +82,7 @@ STATE_PARAM = "tinh-trang"
 NAME_PARAM = "q"
 YEAR_PARAM = "nam-vao-dang"
 PAGE_PARAM = "trang"
+DAY_PARAM = "ngay"
 #: The years of admission the filter takes (anything else is ignored).
 FIRST_YEAR, LAST_YEAR = 1900, 2200
 
@@ -223,6 +227,7 @@ def members(request: HttpRequest) -> HttpResponse:
             ),
             "new_url": f"{reverse('records-member-new')}?{unit_query}",
             "import_url": f"{reverse('records-members-import')}?{unit_query}",
+            "statistics_url": f"{reverse('records-statistics')}?{unit_query}",
             "may_add": user_can(user, ADD_MEMBERS),
         },
     )
@@ -441,3 +446,48 @@ def _column_label(key: str) -> str:
     except FieldDoesNotExist:
         return key
     return str(getattr(field, "verbose_name", key))
+
+
+@dataclass(frozen=True)
+class StatisticsTable:
+    key: str
+    title: str
+    rows: list[tuple[str, int]]
+
+
+@login_required
+@require_GET
+def member_statistics_page(request: HttpRequest) -> HttpResponse:
+    """The members of a unit's subtree on a day, counted by gender, age, ethnicity, decade
+    of admission and political theory (issue #9 scope 3): tables with a meter per row,
+    no name shown."""
+    _gate(request, VIEW_MEMBERS)
+    user = request.user
+    unit = _unit(request, VIEW_MEMBERS)
+    raw = request.GET.get(DAY_PARAM, "").strip()
+    day = parse_date(raw) if raw else timezone.localdate()
+    if day is None:
+        return HttpResponse(
+            _("The day is not a date (yyyy-mm-dd)."),
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    stats = member_statistics(user=user, unit=unit, on=day)
+    tables = [
+        StatisticsTable("gender", _("By gender"), stats.by_gender),
+        StatisticsTable("age", _("By age"), stats.by_age),
+        StatisticsTable("ethnicity", _("By ethnicity"), stats.by_ethnicity),
+        StatisticsTable("admission", _("By decade of admission"), stats.by_admission_decade),
+        StatisticsTable("theory", _("By political theory"), stats.by_theory),
+    ]
+    return render(
+        request,
+        "records/statistics.html",
+        {
+            **_units(user, VIEW_MEMBERS, unit, {DAY_PARAM: day.isoformat()}),
+            "stats": stats,
+            "tables": tables,
+            "day": day,
+            "list_url": f"{reverse('records-members')}?{_query({UNIT_PARAM: unit.pk})}",
+        },
+    )

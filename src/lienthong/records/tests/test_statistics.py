@@ -99,3 +99,28 @@ def test_the_deferred_rows_page_like_the_queryset(world: Any, party: Any) -> Non
     for number in (1, 2, 3):
         assert list(deferred.page(number).object_list) == list(plain.page(number).object_list)
     assert DeferredRows(rows)[4] == rows[4]
+
+
+def test_the_statistics_page_counts_without_names(world: Any, party: Any) -> None:
+    from django.test import Client
+    from django.urls import reverse
+
+    _member(party["cell"], "Nguyễn Văn Kín", ethnicity="Mường")
+    _member(party["cell"], "Lê Thị Hai", gender=Gender.FEMALE)
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(party["province_org"])
+    url = reverse("records-statistics")
+    page = client.get(url, {"don-vi": world.province_a.pk, "ngay": "2026-06-30"})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "2 party members on 30/06/2026" in html
+    assert '<th scope="row">Mường</th><td class="num">1</td>' in html
+    assert '<th scope="row">female</th><td class="num">1</td>' in html
+    assert "Nguyễn Văn Kín" not in html
+    assert client.get(url, {"ngay": "30 tháng 6"}).status_code == 400
+    other = Client(HTTP_ACCEPT_LANGUAGE="en")
+    other.force_login(world.clerk_a1)
+    assert other.get(url).status_code == 403
+    outsider = Client(HTTP_ACCEPT_LANGUAGE="en")
+    outsider.force_login(party["other_province_org"])
+    assert outsider.get(url, {"don-vi": world.province_a.pk}).status_code == 404
