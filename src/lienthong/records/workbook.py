@@ -44,7 +44,7 @@ from django.utils.translation import gettext as _
 
 from lienthong.audit.services import Actor, record
 from lienthong.core.errors import NotFound
-from lienthong.core.permissions import holds_in
+from lienthong.core.permissions import AllUnits, allowed_units, holds_in
 from lienthong.core.text import fold
 from lienthong.core.workbook import RowError, cell_date, cell_text, read_table
 from lienthong.org.models import Unit
@@ -149,11 +149,12 @@ def _cells(unit: Unit, actor: Actor) -> dict[str, Unit]:
     """The units under ``unit`` (itself included) where ``actor`` may open records, by
     folded name."""
     units = Unit.objects.filter(path__startswith=unit.path)
-    return {
-        " ".join(fold(u.name).split()): u
-        for u in units
-        if holds_in(actor, u, "records.add_member")  # type: ignore[arg-type]
-    }
+    where = allowed_units(actor, "records.add_member")  # type: ignore[arg-type]
+    if where is None:
+        return {}
+    if not isinstance(where, AllUnits):
+        units = units.filter(pk__in=where)
+    return {" ".join(fold(u.name).split()): u for u in units}
 
 
 def members_import(*, actor: Actor, unit: Unit, data: bytes) -> MemberImportReport:
