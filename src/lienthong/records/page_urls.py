@@ -9,6 +9,7 @@ from lienthong.records import pages
 urlpatterns = [
     path("dang-vien/", pages.members, name="records-members"),
     path("dang-vien/xuat.xlsx", pages.members_export, name="records-members-export"),
+    path("dang-vien/xuat.pdf", pages.members_export_pdf, name="records-members-pdf"),
     path("dang-vien/nhap/", pages.members_import, name="records-members-import"),
     path("dang-vien/thong-ke/", pages.member_statistics_page, name="records-statistics"),
     path("dang-vien/moi/", pages.member_new, name="records-member-new"),

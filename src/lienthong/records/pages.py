@@ -67,6 +67,7 @@ __all__ = [
     "member_statistics_page",
     "members",
     "members_export",
+    "members_export_pdf",
     "members_import",
 ]
 
@@ -225,6 +226,10 @@ def members(request: HttpRequest) -> HttpResponse:
                 f"{reverse('records-members-export')}?"
                 f"{_query({UNIT_PARAM: unit.pk, **filters.params()})}"
             ),
+            "pdf_url": (
+                f"{reverse('records-members-pdf')}?"
+                f"{_query({UNIT_PARAM: unit.pk, **filters.params()})}"
+            ),
             "new_url": f"{reverse('records-member-new')}?{unit_query}",
             "import_url": f"{reverse('records-members-import')}?{unit_query}",
             "statistics_url": f"{reverse('records-statistics')}?{unit_query}",
@@ -244,6 +249,22 @@ def members_export(request: HttpRequest) -> HttpResponse:
     data = workbook.members_xlsx(user=request.user, unit=unit, **filters.selector())
     response = HttpResponse(data, content_type=XLSX_TYPE)
     name = f"dang-vien-{unit.pk}-{timezone.localdate().isoformat()}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_GET
+def members_export_pdf(request: HttpRequest) -> HttpResponse:
+    """The same list printed (A4 landscape, Mẫu 7-HSĐV), watermarked and audited by
+    ``members_pdf``."""
+    _gate(request, VIEW_MEMBERS)
+    unit = _unit(request, VIEW_MEMBERS)
+    filters = MemberFilters.parse(request)
+    data = workbook.members_pdf(user=request.user, unit=unit, **filters.selector())
+    response = HttpResponse(data, content_type="application/pdf")
+    name = f"dang-vien-{unit.pk}-{timezone.localdate().isoformat()}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["Cache-Control"] = "no-store"
     return response

@@ -164,3 +164,30 @@ def test_the_form_7_list_is_watermarked_and_audited(world: Any, party: Any) -> N
         io.BytesIO(members_xlsx(user=party["other_province_org"], unit=world.central))
     )["mau-7"]
     assert other.max_row == 3
+
+
+def test_the_form_7_list_prints_with_its_columns_and_the_watermark(world: Any, party: Any) -> None:
+    import pypdfium2 as pdfium
+    from django.test import Client
+    from django.urls import reverse
+
+    members_import(actor=party["commune_org"], unit=world.commune_a1, data=_book(GOOD_ROWS))
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(party["province_org"])
+    response = client.get(reverse("records-members-pdf"), {"don-vi": world.province_a.pk})
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    assert response["Cache-Control"] == "no-store"
+    document = pdfium.PdfDocument(response.content)
+    width, height = document[0].get_size()
+    assert width > height  # A4 landscape
+    text = " ".join(page.get_textpage().get_text_range() for page in document)
+    flat = " ".join(text.split())
+    positions = [flat.find(" ".join(column.split())) for column in FORM_7_COLUMNS[1:4]]
+    assert all(p >= 0 for p in positions) and positions == sorted(positions)
+    assert "Nguyễn Văn An" in flat and "10000001; 100001HN" in flat
+    assert "tc.tinh" in flat and "Internal" in flat  # the watermark
+    event = AuditEvent.objects.filter(verb="member.export").get()
+    assert event.data == {"rows": 2, "format": "pdf"}
+    clerk = Client(HTTP_ACCEPT_LANGUAGE="en")
+    clerk.force_login(world.clerk_a1)
+    assert clerk.get(reverse("records-members-pdf")).status_code == 403
