@@ -402,23 +402,8 @@ def uptime(*, probes: Any, start: dt.datetime, end: dt.datetime) -> Uptime:
     """The uptime of ``probes`` (a queryset, already restricted to the reader) between
     ``start`` and ``end``: each raw result holds until the next one of its probe (the
     last until ``end``); a downsampled hour counts as its share of reachable checks."""
-    observed = up = 0.0
     ids = list(probes.values_list("pk", flat=True))
-    rows = (
-        ProbeResult.objects.filter(probe_id__in=ids, at__lt=end)
-        .filter(Q(at__gte=start) | Q(pk__in=_last_before(ids, start)))
-        .order_by("probe_id", "at")
-        .values_list("probe_id", "at", "ok")
-    )
-    series: dict[int, list[tuple[dt.datetime, bool]]] = {}
-    for probe_id, at, ok in rows:
-        series.setdefault(probe_id, []).append((at, ok))
-    for points in series.values():
-        for index, (at, ok) in enumerate(points):
-            until = points[index + 1][0] if index + 1 < len(points) else end
-            span = max(0.0, (until - max(at, start)).total_seconds())
-            observed += span
-            up += span if ok else 0.0
+    observed, up = _raw_spans(ids, _last_before(ids, start), start, end) if ids else (0.0, 0.0)
     hours = ProbeHour.objects.filter(probe_id__in=ids, hour__gte=start, hour__lt=end).aggregate(
         checks=Sum("checks"), ok=Sum("ok_checks"), n=Count("pk")
     )
@@ -427,6 +412,64 @@ def uptime(*, probes: Any, start: dt.datetime, end: dt.datetime) -> Uptime:
         observed += seconds
         up += seconds * (hours["ok"] or 0) / max(1, hours["checks"] or 0)
     return Uptime(observed_seconds=observed, up_seconds=up)
+
+
+#: Each raw result holds until the next result of its probe (LEAD), the last until the
+#: period's end, a result from before the period from the period's start: the spans
+#: summed by the database, not by Python (30 days of one-minute checks are 43,200 rows
+#: a probe). One statement per database, the same arithmetic.
+_SPANS_SQL = {
+    "sqlite": """
+        SELECT COALESCE(SUM(span), 0), COALESCE(SUM(CASE WHEN ok THEN span ELSE 0 END), 0)
+        FROM (
+            SELECT ok, MAX(0.0, {epoch_next} - {epoch_from}) AS span
+            FROM {table}
+            WHERE probe_id IN ({ids}) AND at < %(end)s AND (at >= %(start)s OR id IN ({last}))
+        ) AS spans
+    """,
+    "postgresql": """
+        SELECT COALESCE(SUM(span), 0), COALESCE(SUM(CASE WHEN ok THEN span ELSE 0 END), 0)
+        FROM (
+            SELECT ok, GREATEST(0.0, EXTRACT(EPOCH FROM (COALESCE(
+                LEAD(at) OVER (PARTITION BY probe_id ORDER BY at, id), %(end)s
+            ) - GREATEST(at, %(start)s)))) AS span
+            FROM {table}
+            WHERE probe_id IN ({ids}) AND at < %(end)s AND (at >= %(start)s OR id IN ({last}))
+        ) AS spans
+    """,
+}
+
+
+def _sqlite_seconds(value: str) -> str:
+    """Seconds since the epoch of a SQLite time text, to the millisecond (``julianday``
+    loses tens of microseconds to floating point; ``unixepoch(…, 'subsec')`` needs
+    SQLite 3.42)."""
+    return (
+        f"(CAST(strftime('%%s', {value}) AS REAL) - CAST(strftime('%%S', {value}) AS REAL)"
+        f" + CAST(strftime('%%f', {value}) AS REAL))"
+    )
+
+
+def _raw_spans(
+    ids: list[int], last: list[int], start: dt.datetime, end: dt.datetime
+) -> tuple[float, float]:
+    """The seconds observed and up in the raw results of ``ids`` (``_SPANS_SQL``)."""
+    from django.db import connection
+
+    adapt = connection.ops.adapt_datetimefield_value
+    sql = _SPANS_SQL[connection.vendor].format(
+        epoch_next=_sqlite_seconds(
+            "COALESCE(LEAD(at) OVER (PARTITION BY probe_id ORDER BY at, id), %(end)s)"
+        ),
+        epoch_from=_sqlite_seconds("MAX(at, %(start)s)"),
+        table=ProbeResult._meta.db_table,
+        ids=", ".join(str(int(pk)) for pk in ids),
+        last=", ".join(str(int(pk)) for pk in last) or "NULL",
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"start": adapt(start), "end": adapt(end)})
+        observed, up = cursor.fetchone()
+    return float(observed), float(up)
 
 
 def _last_before(ids: list[int], start: dt.datetime) -> list[int]:
