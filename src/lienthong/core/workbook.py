@@ -18,7 +18,10 @@ from django.utils.translation import gettext as _
 from lienthong.core.errors import InvalidInput
 from lienthong.core.text import fold
 
-__all__ = ["RowError", "cell_date", "cell_text", "read_table"]
+__all__ = ["XLSX_TYPE", "RowError", "cell_date", "cell_text", "read_table"]
+
+#: The content type of an XLSX workbook (uploads and downloads).
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any, cast
 from urllib.parse import urlencode
 
-from django import forms
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
@@ -27,12 +26,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.formats import number_format
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from lienthong.core.errors import ApplicationError
+from lienthong.core.forms import WorkbookUploadForm
 from lienthong.core.permissions import AllUnits, allowed_units, get_restricted_or_404, user_can
+from lienthong.core.workbook import XLSX_TYPE
 from lienthong.infra import probing, selectors, workbook
 from lienthong.infra.choices import AssetKind, AssetStatus, ProbeKind
 from lienthong.infra.models import Asset, Probe
@@ -51,7 +51,6 @@ VIEW_PROBES = "infra.view_probe"
 PAGE_SIZE = 100
 #: The largest inventory workbook the import takes (a province's inventory is far less).
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: The query parameters (Vietnamese, like the paths).
 UNIT_PARAM = "don-vi"
 KIND_PARAM = "loai"
@@ -241,28 +240,13 @@ def assets_export(request: HttpRequest) -> HttpResponse:
     return response
 
 
-class AssetImportForm(forms.Form):
+class AssetImportForm(WorkbookUploadForm):
     """The inventory workbook to import (its rows are checked by the import service)."""
 
-    file = forms.FileField(
-        label=gettext_lazy("Inventory workbook (.xlsx)"),
-        widget=forms.ClearableFileInput(attrs={"accept": f".xlsx,{XLSX_TYPE}"}),
-    )
+    file_label = gettext_lazy("Inventory workbook (.xlsx)")
 
-    def clean_file(self) -> bytes:
-        """The workbook's bytes: an ``.xlsx`` name and at most ``MAX_UPLOAD_BYTES``."""
-        upload = self.cleaned_data["file"]
-        too_large = _("The file is larger than %(mb)s MB.") % {
-            "mb": MAX_UPLOAD_BYTES // (1024 * 1024)
-        }
-        if not str(upload.name or "").lower().endswith(".xlsx"):
-            raise forms.ValidationError(_("Choose an Excel workbook (.xlsx)."))
-        if upload.size is not None and upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(too_large)
-        data = bytes(upload.read(MAX_UPLOAD_BYTES + 1))
-        if len(data) > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(too_large)
-        return data
+    def max_bytes(self) -> int:
+        return MAX_UPLOAD_BYTES
 
 
 @login_required

@@ -11,9 +11,10 @@ from typing import Any
 
 from django import forms
 from django.forms.models import fields_for_model
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from lienthong.core.forms import WorkbookUploadForm
+from lienthong.core.workbook import XLSX_TYPE
 from lienthong.records.models import Member
 from lienthong.records.services import DATES, EDITABLE
 
@@ -62,7 +63,6 @@ GROUPS: tuple[tuple[Any, tuple[str, ...]], ...] = (
 
 #: The largest member workbook the import takes.
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _date_input() -> forms.DateInput:
@@ -98,25 +98,10 @@ class MemberForm(forms.Form):
         return {name: self.cleaned_data[name] for name in EDITABLE}
 
 
-class MemberImportForm(forms.Form):
+class MemberImportForm(WorkbookUploadForm):
     """The member workbook to import (its rows are checked by the import service)."""
 
-    file = forms.FileField(
-        label=gettext_lazy("Member workbook (.xlsx)"),
-        widget=forms.ClearableFileInput(attrs={"accept": f".xlsx,{XLSX_TYPE}"}),
-    )
+    file_label = gettext_lazy("Member workbook (.xlsx)")
 
-    def clean_file(self) -> bytes:
-        """The workbook's bytes: an ``.xlsx`` name and at most ``MAX_UPLOAD_BYTES``."""
-        upload = self.cleaned_data["file"]
-        too_large = _("The file is larger than %(mb)s MB.") % {
-            "mb": MAX_UPLOAD_BYTES // (1024 * 1024)
-        }
-        if not str(upload.name or "").lower().endswith(".xlsx"):
-            raise forms.ValidationError(_("Choose an Excel workbook (.xlsx)."))
-        if upload.size is not None and upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(too_large)
-        data = bytes(upload.read(MAX_UPLOAD_BYTES + 1))
-        if len(data) > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(too_large)
-        return data
+    def max_bytes(self) -> int:
+        return MAX_UPLOAD_BYTES

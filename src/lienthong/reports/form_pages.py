@@ -28,6 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from lienthong.core.errors import InvalidInput, NotFound, PermissionDenied
 from lienthong.core.permissions import AllUnits, allowed_units, get_restricted_or_404, holds_in
+from lienthong.core.workbook import XLSX_TYPE
 from lienthong.org.models import Unit
 from lienthong.org.views import login_required
 from lienthong.reports.choices import FieldType, Rollup, SubmissionState
@@ -48,7 +49,6 @@ APPROVE = "reports.approve_reportsubmission"
 READ = "reports.view_reportsubmission"
 #: At most this many units per form on the list page.
 LIST_LIMIT = 200
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _units_with(user: Any, permission: str) -> QuerySet[Unit] | None:

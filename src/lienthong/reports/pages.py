@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from lienthong.core.permissions import AllUnits, allowed_units, get_restricted_or_404, user_can
+from lienthong.core.workbook import XLSX_TYPE
 from lienthong.org.choices import UnitKind, UnitLevel
 from lienthong.org.models import Unit
 from lienthong.org.views import login_required
@@ -48,7 +49,6 @@ PERMISSION = "infra.view_link"
 DRILL_PAGE_SIZE = 100
 #: Between the units of a path (a single right-pointing angle quotation mark).
 SEPARATOR = " \u203a "
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 #: What the drill-down of each KPI lists (``Figure.rows``).
 DRILL_TITLES = {
