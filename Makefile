@@ -63,6 +63,8 @@ demo: install ## install, migrate, load the real units and demo accounts, serve 
 	@$(LIENTHONG) load_demo_elections
 	@$(LIENTHONG) load_demo_infra
 	@$(LIENTHONG) load_demo_records
+	@$(LIENTHONG) load_demo_archives
+	@$(LIENTHONG) load_demo_library
 	@$(MAKE) --no-print-directory serve
 
 serve: install ## serve the node (web server + task worker) without reloading data

@@ -161,3 +161,185 @@ def test_a_recall_crosses_the_network_and_the_answer_comes_back(network: Network
         f"WHERE edxml_id = '{edxml_id}' AND code IN ('00', '01', '13', '15')",
     )
     assert codes == 4
+
+
+#: B's organisation department sends a member of Hà Nội to the unit A hosts.
+TRANSFER_SEND = r"""
+import json
+from lienthong.org.models import Unit, User
+from lienthong.records.models import Member
+from lienthong.records.transfers import transfer_send
+
+org = User.objects.get(username="bantochuc.hanoi")
+member = Member.objects.filter(state="active").exclude(card_number="").order_by("pk").first()
+target = Unit.objects.filter(node__is_local=False).order_by("depth", "pk").first()
+out = transfer_send(actor=org, member=member, to_unit=target, note="Chuyển công tác")
+print(json.dumps({"edxml_id": out.edxml_id, "member": member.pk, "card": member.card_number,
+                  "name": member.full_name, "target": target.name}))
+"""
+
+#: A's organisation department of the receiving unit accepts the transfer.
+TRANSFER_ACCEPT = r"""
+import json
+from lienthong.audit.actors import SystemActor
+from lienthong.org import services as org
+from lienthong.org.choices import RoleCode
+from lienthong.org.models import Role, User
+from lienthong.records.models import Transfer
+from lienthong.records.transfers import transfer_accept
+
+incoming = Transfer.objects.get(direction="in", edxml_id={edxml_id!r})
+user, _ = User.objects.get_or_create(
+    username="bantochuc.a", defaults={{"full_name": "Ban Tổ chức A"}}
+)
+if not user.memberships.filter(unit=incoming.unit).exists():
+    org.membership_create(actor=SystemActor("test"), user=user, unit=incoming.unit,
+                          role=Role.objects.get(code=RoleCode.ORGANISATION), is_primary=True)
+member = transfer_accept(actor=user, transfer=incoming)
+print(json.dumps({{"member": member.pk, "card": member.card_number, "name": member.full_name,
+                  "from": member.transferred_in_from, "unit": member.unit.name}}))
+"""
+
+
+#: What B's envelope of the transfer carries in clear.
+ENVELOPE = r"""
+import json
+from lienthong.documents.services import files
+from lienthong.exchange import edxml
+from lienthong.exchange.models import Envelope
+from lienthong.records.models import Member, Transfer
+
+out = Transfer.objects.get(direction="out", edxml_id={edxml_id!r})
+envelope = Envelope.objects.get(edxml_id={edxml_id!r}, kind="edoc")
+data = files.file_read(envelope.payload)
+parsed = edxml.parse(data)
+print(json.dumps({{
+    "attachment": parsed.message.attachments[0].name,
+    "card_in_clear": out.member.card_number.encode() in data,
+    "name_in_clear": out.member.full_name.encode() in data,
+}}))
+"""
+
+#: Deliver again, over HTTPS, every envelope this node sent about the transfer.
+REPLAY = r"""
+import json
+from lienthong.documents.services import files
+from lienthong.exchange.models import Envelope
+from lienthong.exchange.transport import post_envelope
+
+posted = 0
+for envelope in Envelope.objects.filter(edxml_id={edxml_id!r}, state="delivered"):
+    post_envelope(node=envelope.destination, data=files.file_read(envelope.payload))
+    posted += 1
+print(json.dumps({{"posted": posted}}))
+"""
+
+
+def _why(network: Network, edxml_id: str) -> str:
+    """What the two nodes know of the envelope (the message of a failed assertion)."""
+    from tests.integration.loopback import query_one
+
+    return str(
+        {
+            "b_envelope": query_one(
+                network.b.database_url,
+                "SELECT state || ' ' || last_error FROM exchange_envelope "
+                f"WHERE edxml_id = '{edxml_id}' AND kind = 'edoc'",
+            ),
+            "a_inbound": query_one(
+                network.a.database_url,
+                "SELECT state || ' ' || reason FROM exchange_inboundmessage "
+                "ORDER BY received_at DESC LIMIT 1",
+            ),
+        }
+    )
+
+
+def _wait_for(database_url: str, sql: str, expected: Any, timeout: float = 300) -> Any:
+    from tests.integration.loopback import query_one
+
+    deadline = time.monotonic() + timeout
+    value = None
+    while time.monotonic() < deadline:
+        value = query_one(database_url, sql)
+        if value == expected:
+            return value
+        time.sleep(1)
+    return value
+
+
+def test_a_membership_transfer_crosses_the_network_once(network: Network) -> None:
+    """GIVEN a member's record kept by the organisation department of Hà Nội on B
+    WHEN B sends the transfer to a unit hosted by A, and A's department accepts it
+    THEN the record arrives at A verified (the envelope accepted, its payload decrypted),
+    A opens the record, B's record is closed "transferred out"; the same envelope and the
+    same answer delivered again change nothing."""
+    from lienthong.records.transfers import PAYLOAD
+    from tests.integration.loopback import query_one
+
+    network.nodes.run(network.b, "load_demo_records")
+    sent = network.shell(network.b, TRANSFER_SEND)
+    edxml_id = sent["edxml_id"].replace("'", "''")
+    assert edxml_id.endswith("/GTSHĐ")
+    arrived = _wait_for(
+        network.a.database_url,
+        f"SELECT count(*) FROM records_transfer WHERE direction = 'in' AND edxml_id = '{edxml_id}'",
+        1,
+        timeout=120,
+    )
+    assert arrived == 1, _why(network, edxml_id)
+    # Verified: the envelope was accepted (signature, sender, decryption), not quarantined.
+    assert (
+        query_one(
+            network.a.database_url,
+            f"SELECT state FROM exchange_inboundmessage WHERE edxml_id = '{edxml_id}'",
+        )
+        == "accepted"
+    )
+    # The personal record travelled encrypted: not in clear in the envelope B sent.
+    envelope = network.shell(network.b, ENVELOPE.format(edxml_id=sent["edxml_id"]))
+    assert envelope["attachment"] == PAYLOAD + ".p7m"
+    assert envelope["card_in_clear"] is False and envelope["name_in_clear"] is False
+
+    accepted = network.shell(network.a, TRANSFER_ACCEPT.format(edxml_id=sent["edxml_id"]))
+    assert (accepted["card"], accepted["name"]) == (sent["card"], sent["name"])
+    assert accepted["from"]
+
+    closed = _wait_for(
+        network.b.database_url,
+        f"SELECT state FROM records_member WHERE id = {int(sent['member'])}",
+        "transferred_out",
+    )
+    assert closed == "transferred_out"
+    assert (
+        query_one(
+            network.b.database_url,
+            "SELECT state FROM records_transfer "
+            f"WHERE direction = 'out' AND edxml_id = '{edxml_id}'",
+        )
+        == "accepted"
+    )
+    # Delivered again, the transfer envelope and the answer change nothing.
+    assert network.shell(network.b, REPLAY.format(edxml_id=sent["edxml_id"]))["posted"] == 1
+    assert network.shell(network.a, REPLAY.format(edxml_id=sent["edxml_id"]))["posted"] >= 2
+    assert (
+        query_one(
+            network.a.database_url,
+            f"SELECT count(*) FROM records_member WHERE card_number = '{sent['card']}'",
+        )
+        == 1
+    )
+    assert (
+        query_one(
+            network.a.database_url,
+            f"SELECT count(*) FROM records_transfer WHERE edxml_id = '{edxml_id}'",
+        )
+        == 1
+    )
+    assert (
+        query_one(
+            network.b.database_url,
+            "SELECT count(*) FROM audit_auditevent WHERE verb = 'member.transfer_closed'",
+        )
+        == 1
+    )

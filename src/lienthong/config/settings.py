@@ -113,6 +113,8 @@ INSTALLED_APPS = [
     "lienthong.documents",
     "lienthong.exchange",
     "lienthong.records",
+    "lienthong.records.library",
+    "lienthong.records.archives",
     "lienthong.elections",
     "lienthong.infra",
     "lienthong.reports",
@@ -484,6 +486,11 @@ INFRA_ALERT_EMAILS = env.list("INFRA_ALERT_EMAILS", [])
 #: both only second-hand, so they are settings.
 RECORDS_MIN_ADMISSION_AGE = env.int("RECORDS_MIN_ADMISSION_AGE", 18, minimum=0)
 RECORDS_PROBATION_MONTHS = env.int("RECORDS_PROBATION_MONTHS", 12, minimum=0)
+#: [INFERRED] A member's record travels between nodes only when both are on the Party's
+#: dedicated network, never to or from a node on the Internet: the records are internal
+#: to the Party (vn-rules.md §6.4 note). The reference bans only classified content from
+#: Internet nodes (§5.2), so the stricter rule is a setting.
+RECORDS_TRANSFER_DEDICATED_ONLY = env.bool("RECORDS_TRANSFER_DEDICATED_ONLY", default=True)
 
 # --- Reports (issue #8) ----------------------------------------------------------------
 #: The link media that count as "connected to the network" in the KPIs ([INFERRED]: the

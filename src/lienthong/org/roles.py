@@ -29,6 +29,11 @@ _VIEW_ORG = [
 
 # Validating a PDF is open to every office role; its report belongs to the unit.
 _VALIDATE = [("trust.view_validationrecord", _S), ("trust.add_validationrecord", _S)]
+# The library of Party documents (issue #9 scope 5) is shared across the network: every
+# staff role reads it, all units (restricted publications only within clearance,
+# records.library.selectors); the office clerk keeps the entries of its subtree.
+_LIBRARY_READ = [("library.view_publication", _A)]
+_LIBRARY_KEEP = [("library.add_publication", _S), ("library.change_publication", _S)]
 # Signing: the leader signs with their own certificate, the clerk applies the seal
 # (NĐ 30 Điều 13.7, vn-rules.md §1.9). Both need a second factor (SIGNING_ROLES).
 # Documents (issue #4). Custom actions: approve, issue (number + register + seal), assign.
@@ -92,6 +97,30 @@ _SIGN = [
     ("trust.add_signaturerequest", _S),
     ("trust.view_certificate", _S),
 ]
+# Archives (issue #9 scope 4): the office clerk keeps the file plans and the record files
+# of its subtree and hands them over to the agency archive; the head approves the plan
+# (NĐ 30 Điều 28) and may read the files.
+_ARCHIVES_CLERK = [
+    ("archives.view_fileplan", _S),
+    ("archives.add_fileplan", _S),
+    ("archives.change_fileplan", _S),
+    ("archives.view_recordfile", _S),
+    ("archives.add_recordfile", _S),
+    ("archives.change_recordfile", _S),
+    ("archives.view_fileitem", _S),
+    ("archives.add_fileitem", _S),
+    ("archives.change_fileitem", _S),
+    ("archives.view_handover", _S),
+    ("archives.add_handover", _S),
+    ("archives.change_handover", _S),
+]
+_ARCHIVES_LEAD = [
+    ("archives.view_fileplan", _S),
+    ("archives.approve_fileplan", _S),
+    ("archives.view_recordfile", _S),
+    ("archives.view_fileitem", _S),
+    ("archives.view_handover", _S),
+]
 
 
 @dataclass(frozen=True)
@@ -119,13 +148,24 @@ BUILTIN_ROLES: tuple[RoleSpec, ...] = (
             *_DOCS_CLERK,
             *_EXCHANGE_READ,
             *_EXCHANGE_CLERK,
+            *_LIBRARY_READ,
+            *_LIBRARY_KEEP,
+            *_ARCHIVES_CLERK,
         ),
     ),
     RoleSpec(
         RoleCode.SPECIALIST,
         "Chuyên viên",
         Clearance.NONE,
-        (*_VIEW_ORG, *_VALIDATE, *_DOCS_READ, *_DOCS_DRAFT, *_DOCS_HANDLE, *_EXCHANGE_READ),
+        (
+            *_VIEW_ORG,
+            *_VALIDATE,
+            *_DOCS_READ,
+            *_DOCS_DRAFT,
+            *_DOCS_HANDLE,
+            *_EXCHANGE_READ,
+            *_LIBRARY_READ,
+        ),
     ),
     RoleSpec(
         RoleCode.LEADER,
@@ -142,6 +182,8 @@ BUILTIN_ROLES: tuple[RoleSpec, ...] = (
             ("audit.view_auditevent", _S),
             ("reports.view_reportsubmission", _S),
             ("reports.approve_reportsubmission", _S),
+            *_LIBRARY_READ,
+            *_ARCHIVES_LEAD,
         ),
     ),
     RoleSpec(
@@ -206,6 +248,7 @@ BUILTIN_ROLES: tuple[RoleSpec, ...] = (
             ("reports.view_reportsubmission", _S),
             ("reports.add_reportsubmission", _S),
             ("reports.change_reportsubmission", _S),
+            *_LIBRARY_READ,
         ),
     ),
     RoleSpec(
@@ -227,13 +270,18 @@ BUILTIN_ROLES: tuple[RoleSpec, ...] = (
             ("records.view_memberevent", _C),
             ("records.add_memberevent", _C),
             ("records.change_memberevent", _C),
+            *_LIBRARY_READ,
+            # Transfers of Party life (issue #9 scope 2).
+            ("records.view_transfer", _C),
+            ("records.add_transfer", _C),
+            ("records.change_transfer", _C),
         ),
     ),
     RoleSpec(
         RoleCode.COUNTING_BOARD,
         "Ban Kiểm phiếu",
         Clearance.NONE,
-        (("org.view_unit", _S), *_ELECTIONS_BOARD),
+        (("org.view_unit", _S), *_ELECTIONS_BOARD, *_LIBRARY_READ),
     ),
     RoleSpec(
         RoleCode.STEERING,
@@ -263,6 +311,7 @@ BUILTIN_ROLES: tuple[RoleSpec, ...] = (
             ("reports.add_reportfield", _S),
             ("reports.change_reportfield", _S),
             ("reports.view_reportsubmission", _S),
+            *_LIBRARY_READ,
         ),
     ),
     RoleSpec(RoleCode.ADMIN, "Quản trị hệ thống", Clearance.NONE, (("*", _S),)),

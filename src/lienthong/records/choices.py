@@ -51,3 +51,16 @@ class MemberEventKind(models.TextChoices):
     POST = "post", _("post")
     REWARD = "reward", _("reward")
     DISCIPLINE = "discipline", _("discipline")
+
+
+class TransferDirection(models.TextChoices):
+    OUT = "out", _("transfer out")
+    IN = "in", _("transfer in")
+
+
+class TransferState(models.TextChoices):
+    """A transfer of Party life (chuyển sinh hoạt đảng) on its way."""
+
+    PENDING = "pending", _("waiting for the receiving committee")
+    ACCEPTED = "accepted", _("accepted")
+    REFUSED = "refused", _("refused")

@@ -10,15 +10,31 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.forms.models import fields_for_model
-from django.utils.translation import gettext_lazy
+from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from lienthong.core.forms import WorkbookUploadForm
+from lienthong.core.text import fold_terms
 from lienthong.core.workbook import XLSX_TYPE
+from lienthong.org.choices import UnitKind
+from lienthong.org.models import Unit
 from lienthong.records.models import Member
 from lienthong.records.services import DATES, EDITABLE
 
-__all__ = ["GROUPS", "MAX_UPLOAD_BYTES", "XLSX_TYPE", "MemberForm", "MemberImportForm"]
+__all__ = [
+    "DESTINATIONS",
+    "GROUPS",
+    "MAX_CHOICES",
+    "MAX_UPLOAD_BYTES",
+    "XLSX_TYPE",
+    "MemberForm",
+    "MemberImportForm",
+    "TransferAcceptForm",
+    "TransferRefuseForm",
+    "TransferSendForm",
+]
 
 #: The fields of a record grouped as the Phiếu đảng viên (Mẫu 2-HSĐV) shows them; the
 #: detail page and the form follow this order. Every field of ``EDITABLE`` is in one group.
@@ -105,3 +121,92 @@ class MemberImportForm(WorkbookUploadForm):
 
     def max_bytes(self) -> int:
         return MAX_UPLOAD_BYTES
+
+
+#: The units a member's Party life may be transferred to.
+DESTINATIONS = (UnitKind.CELL, UnitKind.COMMITTEE, UnitKind.COMMUNE_COMMITTEE)
+#: The most destinations the transfer form lists (the text filter narrows them).
+MAX_CHOICES = 200
+
+
+def destinations(member: Member, search: str = "") -> QuerySet[Unit]:
+    """The open cells and committees ``member`` may be sent to (any node, never their own
+    unit), in tree order; ``search`` keeps those whose folded name holds every term."""
+    units = (
+        Unit.objects.active()
+        .filter(kind__in=DESTINATIONS)
+        .exclude(pk=member.unit_id)
+        .select_related("parent", "node")
+        .order_by("path", "name")
+    )
+    for term in fold_terms(search):
+        units = units.filter(name_folded__contains=term)
+    return units
+
+
+class DestinationField(forms.ModelChoiceField):
+    """A destination named with its parent, and its node when it is hosted elsewhere
+    (the record will then travel to that node)."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        label = str(obj.name)
+        if obj.parent is not None:
+            label = gettext("%(unit)s, under %(parent)s") % {
+                "unit": label,
+                "parent": obj.parent.name,
+            }
+        if not obj.node.is_local:
+            label = gettext("%(unit)s (on node %(node)s)") % {"unit": label, "node": obj.node.name}
+        return label
+
+
+class TransferSendForm(forms.Form):
+    """The transfer of a member's Party life: where, when, why. The choices shown are the
+    destinations matching the page's text filter (at most ``MAX_CHOICES``); any open
+    destination is accepted. The rules are checked by ``transfer_send``."""
+
+    to_unit = DestinationField(
+        queryset=Unit.objects.none(),
+        label=gettext_lazy("Destination cell or committee"),
+        empty_label=gettext_lazy("(choose a unit)"),
+    )
+    transfer_on = forms.DateField(label=gettext_lazy("Date of transfer"), widget=_date_input())
+    note = forms.CharField(
+        label=gettext_lazy("Note"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, member: Member, search: str = "", **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"transfer_on": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+        field = self.fields["to_unit"]
+        assert isinstance(field, DestinationField)
+        field.queryset = destinations(member)
+        shown = list(destinations(member, search)[: MAX_CHOICES + 1])
+        #: More destinations match than the list shows: the page asks to narrow them.
+        self.truncated = len(shown) > MAX_CHOICES
+        field.choices = [("", field.empty_label or "")] + [
+            (unit.pk, field.label_from_instance(unit)) for unit in shown[:MAX_CHOICES]
+        ]
+
+
+class TransferRefuseForm(forms.Form):
+    """The reason for refusing an incoming transfer (sent back to the sender)."""
+
+    reason = forms.CharField(
+        label=gettext_lazy("Reason for refusal"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": gettext_lazy("Give the reason for refusing the transfer.")},
+    )
+
+
+class TransferAcceptForm(forms.Form):
+    """The confirmation of an acceptance: a record is opened here, closed at the sender."""
+
+    confirm = forms.BooleanField(
+        label=gettext_lazy("I have checked the record: open it here"),
+        error_messages={"required": gettext_lazy("Tick the box to confirm the acceptance.")},
+    )

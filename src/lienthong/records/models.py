@@ -26,9 +26,11 @@ from lienthong.records.choices import (
     MemberState,
     Service,
     TheoryLevel,
+    TransferDirection,
+    TransferState,
 )
 
-__all__ = ["Member", "MemberEvent"]
+__all__ = ["Member", "MemberEvent", "Transfer"]
 
 
 class Member(TimeStampedModel):
@@ -108,15 +110,18 @@ class Member(TimeStampedModel):
         verbose_name = _("party member")
         verbose_name_plural = _("party members")
         constraints = [
+            # A record closed by a transfer keeps its numbers beside the record opened
+            # at the receiving committee (Mẫu 7 column 10: the line stays in the
+            # register of the cell the member left).
             models.UniqueConstraint(
                 fields=["card_number"],
-                condition=~Q(card_number=""),
+                condition=~Q(card_number="") & ~Q(state="transferred_out"),
                 name="records_member_unique_card",
                 violation_error_message=_("Another member holds this party card number."),
             ),
             models.UniqueConstraint(
                 fields=["file_number"],
-                condition=~Q(file_number=""),
+                condition=~Q(file_number="") & ~Q(state="transferred_out"),
                 name="records_member_unique_file",
                 violation_error_message=_("Another member has this member file number."),
             ),
@@ -165,3 +170,111 @@ class MemberEvent(models.Model):
     @property
     def audit_unit_id(self) -> int:
         return self.member.unit_id
+
+
+class Transfer(TimeStampedModel):
+    """A transfer of Party life (chuyển sinh hoạt đảng, issue #9 scope 2), one side of it.
+
+    The sending committee's row (``OUT``) belongs to the unit the member leaves; the
+    receiving committee's row (``IN``) to the unit they join, and carries the record as
+    it was sent. On one node both rows are here (``linked``); across nodes the record
+    travels in a signed envelope, encrypted to the receiving node
+    (exchange/services/payloads.py), and the answer comes back as a signed status
+    message. When the receiving committee accepts, a record is opened there and the
+    sender's record is closed ("transferred out", Mẫu 7-HSĐV column 10): the member is
+    never active twice.
+    """
+
+    direction = models.CharField(_("direction"), max_length=4, choices=TransferDirection.choices)
+    unit = models.ForeignKey(
+        "org.Unit",
+        verbose_name=_("party cell or committee"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("The unit the member leaves (out) or joins (in)."),
+    )
+    member = models.ForeignKey(
+        Member,
+        verbose_name=_("member"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="transfers",
+        help_text=_("Out: the record closed by the transfer. In: the record it opened."),
+    )
+    other_unit = models.ForeignKey(
+        "org.Unit",
+        verbose_name=_("other party cell or committee"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    other_name = models.CharField(_("to or from"), max_length=300)
+    other_address = models.CharField(_("address of the other unit"), max_length=35, blank=True)
+    node = models.ForeignKey(
+        "org.Node",
+        verbose_name=_("other node"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    state = models.CharField(
+        _("state"), max_length=10, choices=TransferState.choices, default=TransferState.PENDING
+    )
+    transfer_on = models.DateField(_("date of transfer"))
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    reason = models.CharField(_("reason for refusal"), max_length=500, blank=True)
+    #: In: the record as received (Mẫu 2-HSĐV fields and entries); out: as sent.
+    record = models.JSONField(_("record"), default=dict, editable=False)
+    full_name = models.CharField(_("full name"), max_length=200)
+    edxml_id = models.CharField(_("document id (edXML)"), max_length=300, blank=True)
+    code = models.CharField(_("number"), max_length=60, blank=True)
+    arrival = models.ForeignKey(
+        "exchange.InboundMessage",
+        verbose_name=_("envelope"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    linked = models.OneToOneField(
+        "self",
+        verbose_name=_("other side"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+
+    objects = RestrictedManager["Transfer"]()
+
+    scope_path: ClassVar[str] = "unit"
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("transfer of Party life")
+        verbose_name_plural = _("transfers of Party life")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["direction", "unit", "edxml_id"],
+                condition=~Q(edxml_id=""),
+                name="records_transfer_once",
+            ),
+            models.UniqueConstraint(
+                fields=["member"],
+                condition=Q(direction="out", state="pending"),
+                name="records_transfer_one_pending",
+                violation_error_message=_("This member's transfer is already on its way."),
+            ),
+        ]
+        indexes = [models.Index(fields=["edxml_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_direction_display()}: {self.full_name} ({self.get_state_display()})"
+
+    @property
+    def audit_unit_id(self) -> int:
+        return self.unit_id

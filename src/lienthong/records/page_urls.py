@@ -15,4 +15,16 @@ urlpatterns = [
     path("dang-vien/moi/", pages.member_new, name="records-member-new"),
     path("dang-vien/<int:pk>/", pages.member_detail, name="records-member"),
     path("dang-vien/<int:pk>/sua/", pages.member_edit, name="records-member-edit"),
+    path("dang-vien/<int:pk>/chuyen/", pages.transfer_send_page, name="records-member-transfer"),
+    path("chuyen-sinh-hoat/", pages.transfers, name="records-transfers"),
+    path(
+        "chuyen-sinh-hoat/<int:pk>/nhan/",
+        pages.transfer_accept_page,
+        name="records-transfer-accept",
+    ),
+    path(
+        "chuyen-sinh-hoat/<int:pk>/tu-choi/",
+        pages.transfer_refuse_page,
+        name="records-transfer-refuse",
+    ),
 ]

@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lienthong.core.errors import ApplicationError, InvalidInput, NotFound
 from lienthong.core.permissions import (
@@ -45,12 +45,16 @@ from lienthong.records import workbook
 from lienthong.records.choices import MemberEventKind, MemberState
 from lienthong.records.forms import (
     GROUPS,
+    MAX_CHOICES,
     MAX_UPLOAD_BYTES,
     XLSX_TYPE,
     MemberForm,
     MemberImportForm,
+    TransferAcceptForm,
+    TransferRefuseForm,
+    TransferSendForm,
 )
-from lienthong.records.models import Member, MemberEvent
+from lienthong.records.models import Member, MemberEvent, Transfer
 from lienthong.records.selectors import (
     DeferredRows,
     member_get,
@@ -59,6 +63,8 @@ from lienthong.records.selectors import (
     member_statistics,
 )
 from lienthong.records.services import EDITABLE, member_create, member_update
+from lienthong.records.transfer_selectors import RECENT, transfer_list_read
+from lienthong.records.transfers import transfer_accept, transfer_refuse, transfer_send
 
 __all__ = [
     "member_detail",
@@ -69,12 +75,19 @@ __all__ = [
     "members_export",
     "members_export_pdf",
     "members_import",
+    "transfer_accept_page",
+    "transfer_refuse_page",
+    "transfer_send_page",
+    "transfers",
 ]
 
 #: Who may see the records (the organisation departments, org/roles.py).
 VIEW_MEMBERS = "records.view_member"
 #: Who may open records and import a member workbook.
 ADD_MEMBERS = "records.add_member"
+#: Who may see the transfers of Party life, send them, decide on them (org/roles.py).
+VIEW_TRANSFERS = "records.view_transfer"
+ADD_TRANSFERS = "records.add_transfer"
 #: Rows per page of the list.
 PAGE_SIZE = 50
 #: The query parameters (Vietnamese, like the paths).
@@ -84,6 +97,7 @@ NAME_PARAM = "q"
 YEAR_PARAM = "nam-vao-dang"
 PAGE_PARAM = "trang"
 DAY_PARAM = "ngay"
+SEARCH_PARAM = "tim"
 #: The years of admission the filter takes (anything else is ignored).
 FIRST_YEAR, LAST_YEAR = 1900, 2200
 
@@ -234,6 +248,7 @@ def members(request: HttpRequest) -> HttpResponse:
             "import_url": f"{reverse('records-members-import')}?{unit_query}",
             "statistics_url": f"{reverse('records-statistics')}?{unit_query}",
             "may_add": user_can(user, ADD_MEMBERS),
+            "may_see_transfers": user_can(user, VIEW_TRANSFERS),
         },
     )
 
@@ -315,6 +330,7 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
         (value, label, [event for event in events if event.kind == value])
         for value, label in MemberEventKind.choices
     ]
+    may_change = Member.objects.restrict(user, "change").filter(pk=pk).exists()
     return render(
         request,
         "records/member.html",
@@ -322,7 +338,10 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "member": member,
             "groups": [(title, _items(member, names)) for title, names in GROUPS],
             "kinds": kinds,
-            "may_change": Member.objects.restrict(user, "change").filter(pk=pk).exists(),
+            "may_change": may_change,
+            "may_transfer": may_change
+            and member.state == MemberState.ACTIVE
+            and holds_in(user, member.unit, ADD_TRANSFERS),
             "list_url": f"{reverse('records-members')}?{_query({UNIT_PARAM: member.unit_id})}",
         },
     )
@@ -512,3 +531,143 @@ def member_statistics_page(request: HttpRequest) -> HttpResponse:
             "list_url": f"{reverse('records-members')}?{_query({UNIT_PARAM: unit.pk})}",
         },
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def transfer_send_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """Send a member's Party life to another cell or committee (issue #9 scope 2): the
+    destinations are narrowed by ``?tim=`` (folded name, at most ``MAX_CHOICES`` shown);
+    ``transfer_send`` checks the rest, and its refusals come back beside the form."""
+    user = request.user
+    member = get_restricted_or_404(Member.objects.select_related("unit"), user, "change", pk=pk)
+    if not holds_in(user, member.unit, ADD_TRANSFERS):
+        raise Http404
+    search = " ".join(request.GET.get(SEARCH_PARAM, "").split())[:200]
+    form = TransferSendForm(request.POST or None, member=member, search=search)
+    if request.method == "POST" and form.is_valid():
+        try:
+            out = transfer_send(
+                actor=cast(User, user),
+                member=member,
+                to_unit=form.cleaned_data["to_unit"],
+                on=form.cleaned_data["transfer_on"],
+                note=form.cleaned_data["note"],
+            )
+        except NotFound as exc:
+            raise Http404 from exc
+        except InvalidInput as exc:
+            form.add_error(None, str(exc.message))
+        else:
+            messages.success(
+                request,
+                _("The Party life of %(name)s was sent to %(unit)s.")
+                % {"name": member.full_name, "unit": out.other_name},
+            )
+            return redirect("records-transfers")
+    action = reverse("records-member-transfer", args=[member.pk])
+    return render(
+        request,
+        "records/transfer_send.html",
+        {
+            "member": member,
+            "form": form,
+            "search": search,
+            "max_choices": MAX_CHOICES,
+            "action": f"{action}?{_query({SEARCH_PARAM: search})}" if search else action,
+            "search_url": action,
+            "back_url": reverse("records-member", args=[member.pk]),
+        },
+    )
+
+
+def _transfers_page(
+    request: HttpRequest,
+    *,
+    errors: dict[int, str] | None = None,
+    refuse_forms: dict[int, TransferRefuseForm] | None = None,
+) -> HttpResponse:
+    """The transfers page, with the refusal of one decision beside its row."""
+    lists = transfer_list_read(user=request.user)
+    refuse_forms = refuse_forms or {}
+    waiting = [
+        (
+            transfer,
+            transfer.pk in lists.decidable,
+            (errors or {}).get(transfer.pk, ""),
+            refuse_forms.get(transfer.pk) or TransferRefuseForm(prefix=f"t{transfer.pk}"),
+        )
+        for transfer in lists.waiting
+    ]
+    return render(
+        request,
+        "records/transfers.html",
+        {
+            "waiting": waiting,
+            "recent": lists.recent,
+            "recent_max": RECENT,
+            "list_url": reverse("records-members"),
+        },
+    )
+
+
+@login_required
+@require_GET
+def transfers(request: HttpRequest) -> HttpResponse:
+    """The incoming transfers waiting for a decision and the latest transfers in both
+    directions that the reader may see; each showing is audited
+    (``member.transfer_list``)."""
+    _gate(request, VIEW_TRANSFERS)
+    return _transfers_page(request)
+
+
+@login_required
+@require_POST
+def transfer_accept_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """Accept an incoming transfer (the box ticked to confirm): the record is opened here
+    and the reader goes to it; a refusal of the service is shown beside the transfer."""
+    user = request.user
+    transfer = get_restricted_or_404(Transfer.objects.all(), user, "change", pk=pk)
+    form = TransferAcceptForm(request.POST, prefix=f"a{transfer.pk}")
+    if not form.is_valid():
+        return _transfers_page(
+            request, errors={transfer.pk: " ".join(str(e) for e in form.errors["confirm"])}
+        )
+    try:
+        member = transfer_accept(actor=cast(User, user), transfer=transfer)
+    except NotFound as exc:
+        raise Http404 from exc
+    except InvalidInput as exc:
+        return _transfers_page(request, errors={transfer.pk: str(exc.message)})
+    messages.success(
+        request,
+        _("%(name)s now takes part in Party life at %(unit)s.")
+        % {"name": member.full_name, "unit": member.unit.name},
+    )
+    return redirect("records-member", pk=member.pk)
+
+
+@login_required
+@require_POST
+def transfer_refuse_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """Refuse an incoming transfer with the reason (required); the sender's record stays
+    open."""
+    user = request.user
+    transfer = get_restricted_or_404(Transfer.objects.all(), user, "change", pk=pk)
+    form = TransferRefuseForm(request.POST, prefix=f"t{transfer.pk}")
+    if form.is_valid():
+        try:
+            transfer_refuse(
+                actor=cast(User, user), transfer=transfer, reason=form.cleaned_data["reason"]
+            )
+        except NotFound as exc:
+            raise Http404 from exc
+        except InvalidInput as exc:
+            form.add_error("reason", str(exc.message))
+        else:
+            messages.success(
+                request,
+                _("The transfer of %(name)s was refused.") % {"name": transfer.full_name},
+            )
+            return redirect("records-transfers")
+    return _transfers_page(request, refuse_forms={transfer.pk: form})

@@ -202,7 +202,10 @@ def member_check(
         problems.setdefault("transferred_out_on", _("Give the date of the transfer."))
     if not check_duplicates:
         return problems
-    others = Member.objects.exclude(pk=other_than) if other_than else Member.objects.all()
+    # A record closed by a transfer keeps its numbers (models.Member's constraints).
+    others = Member.objects.exclude(state=MemberState.TRANSFERRED_OUT)
+    if other_than:
+        others = others.exclude(pk=other_than)
     if card and "card_number" not in problems and others.filter(card_number=card).exists():
         problems["card_number"] = _("Another member holds this party card number.")
     if number and "file_number" not in problems and others.filter(file_number=number).exists():

@@ -35,6 +35,10 @@ class ScopeCase:
     """The REST list URL name (reversed by the test) that should list the object."""
     exclude_self: bool = field(default=False)
     """True when a person always sees their own row (people): the matrix ignores it."""
+    network_wide: bool = field(default=False)
+    """True when every office role reads the model across the whole network by design
+    (the library of Party documents): the unit-isolation checks leave it out, and its
+    own tests check what does restrict it (visibility and clearance)."""
 
     @property
     def label(self) -> str:

@@ -10,6 +10,11 @@ Callers use only what this package exports::
 The backend is chosen by the setting ``SEARCH_BACKEND`` (``LIENTHONG_SEARCH_BACKEND``):
 ``tantivy`` (default, embedded, index under ``DATA_DIR/search/``) or ``postgres``
 (PostgreSQL full text, for several web servers sharing one database).
+
+Other collections (the library of Party documents, issue #9 scope 5) are searched by the
+same backend with the same analysis: a higher app registers a ``Collection`` from its
+``AppConfig.ready()`` and calls ``collection_search``, ``collection_index_on_commit`` and
+``collection_rebuild``; ``lienthong search_index --rebuild`` rebuilds every collection too.
 """
 
 from __future__ import annotations
@@ -19,7 +24,9 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from lienthong.documents.search.analysis import parse_query
 from lienthong.documents.search.base import (
+    Collection,
     ProgressCallback,
     SearchBackend,
     SearchError,
@@ -32,14 +39,21 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BACKENDS",
+    "Collection",
     "ProgressCallback",
     "SearchBackend",
     "SearchError",
     "SearchFilters",
     "SearchResult",
+    "collection_index_on_commit",
+    "collection_rebuild",
+    "collection_search",
+    "collections",
     "documents_in_order",
     "get_backend",
+    "get_collection",
     "index_on_commit",
+    "register_collection",
     "reset_backend",
 ]
 
@@ -125,3 +139,98 @@ def documents_in_order(*, user: Any, ids: tuple[int, ...] | list[int]) -> list[D
 
     found = Document.objects.restrict(user, "view").in_bulk(list(ids))
     return [found[pk] for pk in ids if pk in found]
+
+
+# --- other collections -----------------------------------------------------------------
+
+_collections: dict[str, Collection] = {}
+
+
+def register_collection(collection: Collection) -> None:
+    """Make ``collection`` searchable (called from the owning app's ``ready()``).
+
+    Registering the same name again replaces the description (idempotent on reload).
+    """
+    _collections[collection.name] = collection
+
+
+def collections() -> tuple[Collection, ...]:
+    """The registered collections, by name."""
+    return tuple(_collections[name] for name in sorted(_collections))
+
+
+def get_collection(name: str) -> Collection:
+    """The registered collection called ``name``.
+
+    Raises:
+        SearchError: no app registered it.
+    """
+    try:
+        return _collections[name]
+    except KeyError:
+        raise SearchError(
+            _('No search collection is called "%(name)s".') % {"name": name}
+        ) from None
+
+
+def collection_index_on_commit(name: str, object_id: int) -> None:
+    """Update the collection's index for this object once the transaction commits
+    (like ``index_on_commit``; nothing after a rollback).
+
+    Args:
+        name: the collection's name.
+        object_id: the object's primary key.
+    """
+    from lienthong.core.tasks import enqueue_on_commit
+    from lienthong.documents.search.tasks import update_collection_index
+
+    enqueue_on_commit(update_collection_index, str(name), int(object_id))
+
+
+def collection_search(
+    name: str,
+    *,
+    queryset: Any,
+    query: str,
+    limit: int = 20,
+    offset: int = 0,
+    backend: SearchBackend | None = None,
+) -> SearchResult:
+    """Search a collection within ``queryset`` (what the person may read, filtered).
+
+    With nothing typed, the queryset's own order is kept (no index is read).
+
+    Args:
+        name: the collection's name.
+        queryset: the caller's restricted, filtered queryset of the collection's model.
+        query: words with or without diacritics, and/or numbers ("57-NQ/TW").
+        limit: page size.
+        offset: hits to skip.
+        backend: a backend other than the configured one (tests).
+
+    Returns:
+        The page of hits (primary keys, best first) and how many match.
+    """
+    import time
+
+    collection = get_collection(name)
+    if parse_query(query).is_empty:
+        started = time.perf_counter()
+        total = queryset.count()
+        start, stop = max(0, int(offset)), max(0, int(offset)) + max(0, int(limit))
+        ids = tuple(int(pk) for pk in queryset.values_list("pk", flat=True)[start:stop])
+        return SearchResult(
+            ids=ids, total=total, took_ms=round((time.perf_counter() - started) * 1000, 3)
+        )
+    chosen = backend or get_backend()
+    return chosen.collection_search(
+        collection, queryset=queryset, query=query, limit=limit, offset=offset
+    )
+
+
+def collection_rebuild(
+    name: str, *, progress: ProgressCallback | None = None, backend: SearchBackend | None = None
+) -> int:
+    """Rebuild one collection's index from the database; return how many objects."""
+    chosen = backend or get_backend()
+    return chosen.collection_rebuild(get_collection(name), progress=progress)

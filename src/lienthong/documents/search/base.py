@@ -17,7 +17,15 @@ from lienthong.core.errors import ApplicationError
 if TYPE_CHECKING:
     from lienthong.documents.models import Document
 
-__all__ = ["ProgressCallback", "SearchBackend", "SearchError", "SearchFilters", "SearchResult"]
+__all__ = [
+    "WEIGHTS",
+    "Collection",
+    "ProgressCallback",
+    "SearchBackend",
+    "SearchError",
+    "SearchFilters",
+    "SearchResult",
+]
 
 #: Called during a rebuild with (documents done, documents in all).
 ProgressCallback = Callable[[int, int], None]
@@ -45,6 +53,34 @@ class SearchFilters:
     """A ``Direction`` value."""
     classification: int | None = None
     """A ``Clearance`` value."""
+
+
+#: The weights a collection's fields may carry (PostgreSQL's A-D), best first.
+WEIGHTS = ("A", "B", "C", "D")
+
+
+@dataclass(frozen=True)
+class Collection:
+    """A second searched collection, beside the documents (the library of Party
+    documents, issue #9 scope 5), with the same analysis (``analysis``: exact and folded
+    words, numbers matched whole) in the same backend.
+
+    A higher app describes its model and registers it from its ``AppConfig.ready()``
+    (``register_collection``, DESIGN.md "hooks"); this package never imports that app.
+    Who may read what stays with the caller: a search takes the caller's queryset of
+    what the person may read (already narrowed by ``restrict``, visibility and
+    clearance) and the backend matches only within it.
+    """
+
+    name: str
+    """A short key ("library"): the index folder and the task argument."""
+    model: type[Any]
+    """The model; every field below is one of its text columns."""
+    fields: tuple[tuple[str, str], ...]
+    """(column, weight A-D): the text searched, the first weight ranks highest."""
+    number_key_field: str = ""
+    """The column holding ``analysis.number_key`` of the number ("57-nq/tw"), matched
+    whole when a number is typed."""
 
 
 @dataclass(frozen=True)
@@ -102,6 +138,37 @@ class SearchBackend(abc.ABC):
         Returns:
             The page of hits.
         """
+
+    # --- other collections (``Collection``) ------------------------------------------
+
+    @abc.abstractmethod
+    def collection_index(self, collection: Collection, objects: Sequence[Any]) -> None:
+        """Add or replace these objects of ``collection`` in the index."""
+
+    @abc.abstractmethod
+    def collection_remove(self, collection: Collection, object_id: int) -> None:
+        """Forget the object with this primary key (nothing happens if unknown)."""
+
+    @abc.abstractmethod
+    def collection_search(
+        self,
+        collection: Collection,
+        *,
+        queryset: Any,
+        query: str,
+        limit: int = 20,
+        offset: int = 0,
+    ) -> SearchResult:
+        """Find the objects of ``queryset`` that match ``query`` (words or numbers), best
+        first. ``queryset`` is what the person may read: nothing outside it is counted or
+        returned.
+        """
+
+    @abc.abstractmethod
+    def collection_rebuild(
+        self, collection: Collection, progress: ProgressCallback | None = None
+    ) -> int:
+        """Rebuild the collection's index from the database; return how many objects."""
 
     @abc.abstractmethod
     def rebuild(self, progress: ProgressCallback | None = None) -> int:

@@ -37,16 +37,18 @@ from __future__ import annotations
 
 import time
 import unicodedata
+from collections.abc import Sequence
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.postgres.search import (
     SearchQuery,
+    SearchRank,
     SearchVector,
     SearchVectorField,
 )
 from django.db import connection, transaction
-from django.db.models import F, Func, Q, QuerySet, TextField, Value
+from django.db.models import BooleanField, ExpressionWrapper, F, Func, Q, QuerySet, TextField, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Coalesce, Lower, TruncDate
 from django.utils.translation import gettext as _
@@ -55,6 +57,8 @@ from lienthong.core.permissions import AllUnits, allowed_units, permission_name
 from lienthong.core.text import fold
 from lienthong.documents.search.analysis import number_parts, parse_query
 from lienthong.documents.search.base import (
+    WEIGHTS,
+    Collection,
     ProgressCallback,
     SearchBackend,
     SearchError,
@@ -70,6 +74,7 @@ __all__ = [
     "RECENT_INDEX_NAME",
     "VECTOR_COLUMN",
     "PostgresBackend",
+    "collection_vector",
     "create_index",
     "document_vector",
     "drop_index",
@@ -177,10 +182,89 @@ def _require_postgres() -> None:
         )
 
 
+def collection_vector(collection: Collection) -> SearchVector:
+    """The tsvector of an object of ``collection``: the exact and folded forms of its
+    fields, weighted as the collection says (the same expressions as documents)."""
+    vector: Any = None
+    for weight in WEIGHTS:
+        fields = tuple(name for name, w in collection.fields if w == weight)
+        if not fields:
+            continue
+        text = _joined(fields)
+        part = SearchVector(_exact_sql(text), _folded_sql(text), config="simple", weight=weight)
+        vector = part if vector is None else vector + part
+    return vector
+
+
 class PostgresBackend(SearchBackend):
     """Search with PostgreSQL full text, in the shared database."""
 
     name = "postgres"
+
+    # --- other collections: the rows are the index, computed on the fly -----------------
+    # A collection (the library) holds thousands of rows, not millions: the vector is
+    # computed for the rows the caller's queryset allows, with no stored column.
+
+    def collection_index(self, collection: Collection, objects: Sequence[Any]) -> None:
+        """Nothing to do: the vector is an expression over the row itself."""
+
+    def collection_remove(self, collection: Collection, object_id: int) -> None:
+        """Nothing to do: a deleted row leaves the index with it."""
+
+    def collection_rebuild(
+        self, collection: Collection, progress: ProgressCallback | None = None
+    ) -> int:
+        """Nothing to build; count the collection's rows."""
+        _require_postgres()
+        total = int(collection.model._default_manager.count())
+        if progress is not None:
+            progress(total, total)
+        return total
+
+    def collection_search(
+        self,
+        collection: Collection,
+        *,
+        queryset: Any,
+        query: str,
+        limit: int = 20,
+        offset: int = 0,
+    ) -> SearchResult:
+        """Match ``query`` within ``queryset`` (what the person may read): numbers whole
+        (folded on both sides), every word in its exact or folded form; rows matching
+        every word as typed first, then ``ts_rank``, then the newest."""
+        _require_postgres()
+        started = time.perf_counter()
+        parsed = parse_query(query)
+        qs: QuerySet[Any] = queryset
+        for key in parsed.numbers:
+            if not collection.number_key_field:
+                return SearchResult(ids=(), total=0, took_ms=_ms(started))
+            qs = qs.alias(search_number=_folded_sql(F(collection.number_key_field))).filter(
+                search_number=fold(key)
+            )
+        if parsed.exact:
+            words = _Words(parsed.exact, parsed.folded)
+            exact: SearchQuery | None = None
+            for word in parsed.exact:
+                one = SearchQuery(word, config="simple", search_type="plain")
+                exact = one if exact is None else exact & one
+            qs = (
+                qs.alias(search_vector=collection_vector(collection))
+                .filter(search_vector=words.any_form())
+                .annotate(
+                    search_exact=ExpressionWrapper(
+                        Q(search_vector=exact), output_field=BooleanField()
+                    ),
+                    search_rank=SearchRank(F("search_vector"), words.any_form()),
+                )
+                .order_by("-search_exact", "-search_rank", "-pk")
+            )
+        start = max(0, int(offset))
+        stop = start + max(0, int(limit))
+        ids = tuple(int(pk) for pk in qs.values_list("pk", flat=True)[start:stop])
+        total = int(qs.order_by().count())
+        return SearchResult(ids=ids, total=total, took_ms=_ms(started))
 
     def index_document(self, document: Document) -> None:
         """Nothing to do: the vector is an expression over the row itself."""

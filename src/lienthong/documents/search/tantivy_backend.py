@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +33,8 @@ from lienthong.documents.search.analysis import (
     record_from_document,
 )
 from lienthong.documents.search.base import (
+    WEIGHTS,
+    Collection,
     ProgressCallback,
     SearchBackend,
     SearchError,
@@ -57,6 +59,10 @@ TEXT_FIELDS: dict[str, float] = {
     "signer": 1.5,
     "body": 1.0,
 }
+#: The score of each weight of a collection's fields (``Collection.fields``).
+COLLECTION_WEIGHTS: dict[str, float] = {"A": 3.0, "B": 1.5, "C": 1.2, "D": 1.0}
+#: Bump when a collection's schema changes (a new folder, rebuilt by search_index).
+COLLECTION_SCHEMA_VERSION = 1
 _WRITER_HEAP = 64 * 1024 * 1024
 _WRITER_ATTEMPTS = 50
 
@@ -77,6 +83,39 @@ def _build_schema() -> tantivy.Schema:
         builder.add_text_field(field, tokenizer_name="whitespace")
         builder.add_text_field(f"{field}_f", tokenizer_name="whitespace")
     return builder.build()
+
+
+def _collection_schema() -> tantivy.Schema:
+    """Every collection has the same shape: an id, a number keyword and one exact and
+    one folded text field per weight (the same analysis as documents)."""
+    builder = tantivy.SchemaBuilder()
+    builder.add_unsigned_field("id", stored=True, indexed=True, fast=True)
+    builder.add_text_field("number", tokenizer_name="raw", index_option="basic")
+    for weight in WEIGHTS:
+        builder.add_text_field(weight.lower(), tokenizer_name="whitespace")
+        builder.add_text_field(f"{weight.lower()}_f", tokenizer_name="whitespace")
+    return builder.build()
+
+
+def _collection_document(collection: Collection, obj: Any) -> tantivy.Document:
+    doc = tantivy.Document()
+    doc.add_unsigned("id", int(obj.pk))
+    key = str(getattr(obj, collection.number_key_field, "") or "")
+    if key:
+        doc.add_text("number", key)
+        if fold(key) != key:
+            doc.add_text("number", fold(key))
+    texts: dict[str, list[str]] = {weight: [] for weight in WEIGHTS}
+    for field, weight in collection.fields:
+        value = getattr(obj, field, "")
+        if value:
+            texts[weight].append(str(value))
+    for weight, parts in texts.items():
+        text = "\n".join(parts)
+        if text:
+            doc.add_text(weight.lower(), " ".join(exact_tokens(text)))
+            doc.add_text(f"{weight.lower()}_f", " ".join(folded_tokens(text)))
+    return doc
 
 
 def _day(value: dt.date) -> int:
@@ -131,6 +170,80 @@ class TantivyBackend(SearchBackend):
         self.schema = _build_schema()
         self._index: tantivy.Index | None = None
         self._lock = threading.Lock()
+        self._collections: dict[str, _CollectionIndex] = {}
+
+    # --- other collections ----------------------------------------------------------
+
+    def _collection(self, collection: Collection) -> _CollectionIndex:
+        found = self._collections.get(collection.name)
+        if found is None:
+            with self._lock:
+                found = self._collections.get(collection.name)
+                if found is None:
+                    folder = self.path.parent / (f"{collection.name}-v{COLLECTION_SCHEMA_VERSION}")
+                    found = _CollectionIndex(folder)
+                    self._collections[collection.name] = found
+        return found
+
+    def collection_index(self, collection: Collection, objects: Sequence[Any]) -> None:
+        """Add or replace these objects of ``collection`` (one commit)."""
+        self._collection(collection).write(collection, objects, replace=True)
+
+    def collection_remove(self, collection: Collection, object_id: int) -> None:
+        """Delete one object of ``collection`` from its index."""
+        self._collection(collection).remove(int(object_id))
+
+    def collection_rebuild(
+        self, collection: Collection, progress: ProgressCallback | None = None
+    ) -> int:
+        """Replace the collection's index by what the database holds, in one commit."""
+        objects = collection.model._default_manager.all().order_by("pk")
+        total = objects.count()
+
+        def rows() -> Iterator[Any]:
+            for done, obj in enumerate(objects.iterator(chunk_size=2000), start=1):
+                yield obj
+                if progress is not None:
+                    progress(done, total)
+
+        return self._collection(collection).write(collection, rows(), replace=False, clear=True)
+
+    def collection_search(
+        self,
+        collection: Collection,
+        *,
+        queryset: Any,
+        query: str,
+        limit: int = 20,
+        offset: int = 0,
+    ) -> SearchResult:
+        """Search the collection's index, only among the ids of ``queryset`` (what the
+        person may read, filtered): a term-set clause every hit must satisfy, so the total
+        and the pages count nothing else."""
+        started = time.perf_counter()
+        allowed = [int(pk) for pk in queryset.order_by().values_list("pk", flat=True)]
+        index = self._collection(collection)
+        text = index.text_query(query)
+        if not allowed or text is None:
+            return SearchResult(ids=(), total=0, took_ms=_ms(started))
+        scope = tantivy.Query.term_set_query(index.schema, "id", allowed)
+        combined = tantivy.Query.boolean_query(
+            [
+                (tantivy.Occur.Must, text),
+                (tantivy.Occur.Must, tantivy.Query.const_score_query(scope, 0.0)),
+            ]
+        )
+        index.index.reload()
+        searcher = index.index.searcher()
+        limit = max(0, int(limit))
+        found = searcher.search(combined, max(limit, 1), count=True, offset=max(0, int(offset)))
+        hits = found.hits[:limit]
+        ids = searcher.fast_field_values("id", [address for _score, address in hits])
+        return SearchResult(
+            ids=tuple(int(i) for i in ids if i is not None),
+            total=int(getattr(found, "count", 0) or 0),
+            took_ms=_ms(started),
+        )
 
     # --- index ------------------------------------------------------------------------
 
@@ -386,6 +499,108 @@ class TantivyBackend(SearchBackend):
             total=int(getattr(found, "count", 0) or 0),
             took_ms=_ms(started),
         )
+
+
+class _CollectionIndex:
+    """The tantivy index of one other collection, in its own folder beside the
+    documents' (``DATA_DIR/search/<name>-v1``)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.schema = _collection_schema()
+        self._index: tantivy.Index | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def index(self) -> tantivy.Index:
+        if self._index is None:
+            with self._lock:
+                if self._index is None:
+                    try:
+                        self.path.mkdir(parents=True, exist_ok=True)
+                        self._index = tantivy.Index(self.schema, path=str(self.path), reuse=True)
+                    except (OSError, ValueError) as exc:
+                        raise SearchError(
+                            _("The search index at %(path)s cannot be opened: %(error)s")
+                            % {"path": self.path, "error": exc}
+                        ) from exc
+        return self._index
+
+    def _writer(self) -> Any:
+        for attempt in range(_WRITER_ATTEMPTS):
+            try:
+                return self.index.writer(_WRITER_HEAP, 0)
+            except ValueError:
+                if attempt == _WRITER_ATTEMPTS - 1:
+                    raise
+                time.sleep(0.1)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _term(self, field: str, value: Any, boost: float = 1.0) -> Any:
+        query = tantivy.Query.term_query(self.schema, field, value)
+        return query if boost == 1.0 else tantivy.Query.boost_query(query, boost)
+
+    def write(
+        self,
+        collection: Collection,
+        objects: Iterable[Any],
+        *,
+        replace: bool,
+        clear: bool = False,
+    ) -> int:
+        writer = self._writer()
+        count = 0
+        try:
+            if clear:
+                writer.delete_all_documents()
+            for obj in objects:
+                if replace:
+                    writer.delete_documents_by_query(self._term("id", int(obj.pk)))
+                writer.add_document(_collection_document(collection, obj))
+                count += 1
+            writer.commit()
+        except BaseException:
+            writer.rollback()
+            raise
+        finally:
+            writer.wait_merging_threads()
+        self.index.reload()
+        return count
+
+    def remove(self, object_id: int) -> None:
+        writer = self._writer()
+        try:
+            writer.delete_documents_by_query(self._term("id", object_id))
+            writer.commit()
+        finally:
+            writer.wait_merging_threads()
+        self.index.reload()
+
+    def text_query(self, query: str) -> Any | None:
+        """The same matching as documents: numbers whole (or as a phrase in the text),
+        each word exact (boosted) or folded, in any weighted field."""
+        parsed = parse_query(query)
+        if parsed.is_empty:
+            return None
+        must: list[Any] = []
+        for key in parsed.numbers:
+            should = [self._term("number", key, 10.0), self._term("number", fold(key), 5.0)]
+            exact: list[str | tuple[int, str]] = list(exact_tokens(key))
+            folded: list[str | tuple[int, str]] = list(folded_tokens(key))
+            if len(exact) > 1:
+                for weight in WEIGHTS:
+                    field = weight.lower()
+                    should.append(tantivy.Query.phrase_query(self.schema, field, exact))
+                    should.append(tantivy.Query.phrase_query(self.schema, f"{field}_f", folded))
+            must.append(_any(should))
+        for exact_word, folded_word in zip(parsed.exact, parsed.folded, strict=True):
+            should = []
+            for weight, score in COLLECTION_WEIGHTS.items():
+                field = weight.lower()
+                should.append(self._term(field, exact_word, score * EXACT_BOOST))
+                should.append(self._term(f"{field}_f", folded_word, score))
+            must.append(_any(should))
+        return _all(must)
 
 
 def _any(queries: list[Any]) -> Any:

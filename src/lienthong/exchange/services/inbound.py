@@ -56,6 +56,13 @@ from lienthong.exchange.services.outbox import (
     status_send,
     status_send_many,
 )
+from lienthong.exchange.services.payloads import (
+    PayloadArrival,
+    PayloadRefused,
+    PayloadStatus,
+    payload_hooks,
+    run_status_hooks,
+)
 from lienthong.exchange.trail import TrailStep, trail_append, trail_append_many
 from lienthong.org.models import Node, Unit
 
@@ -354,6 +361,7 @@ def _receive_edoc(parsed: edxml.ParsedMessage, stored: Any, sender_node: Node) -
         return replay
     anchors = active_anchor_pems()
     verification: list[dict[str, Any]] = []
+    payloads: list[edxml.Attachment] = []
 
     def refuse(reason: str) -> ReceiveOutcome:
         return _quarantine(
@@ -375,6 +383,10 @@ def _receive_edoc(parsed: edxml.ParsedMessage, stored: Any, sender_node: Node) -
                     _("%(name)s cannot be decrypted on this node: %(error)s")
                     % {"name": received.name, "error": exc}
                 )
+        if attachment.name in payload_hooks:
+            # Another app's record (services/payloads.py): handed over below, not filed.
+            payloads.append(attachment)
+            continue
         entry: dict[str, Any] = {"name": attachment.name, "size": len(attachment.data)}
         stored_file = files.file_store(
             data=attachment.data,
@@ -416,7 +428,9 @@ def _receive_edoc(parsed: edxml.ParsedMessage, stored: Any, sender_node: Node) -
             replay = _save_once(row)
             if replay is not None:
                 return replay
-            if message.business.doc_type == BusinessType.RECALL:
+            if payloads:
+                _hand_over(row, units, message, sender_node, payloads)
+            elif message.business.doc_type == BusinessType.RECALL:
                 _apply_recall(message, units)
             else:
                 _inbox_items(row, units, message, verification)
@@ -430,6 +444,8 @@ def _receive_edoc(parsed: edxml.ParsedMessage, stored: Any, sender_node: Node) -
                 target=row,
                 data={"document_id": message.document_id, "units": [u.pk for u in units]},
             )
+    except PayloadRefused as exc:
+        return refuse(exc.message)
     except InvalidInput as exc:
         # This node cannot answer (no valid envelope key): keep the envelope, say why.
         return _quarantine(
@@ -470,6 +486,38 @@ def _inbox_items(
         for unit in units
     ]
     InboxItem.objects.bulk_create(items, batch_size=500)
+    _answer_arrived(row, units, message)
+    return items
+
+
+def _hand_over(
+    row: InboundMessage,
+    units: list[Unit],
+    message: edxml.EdocMessage,
+    sender_node: Node,
+    payloads: list[edxml.Attachment],
+) -> None:
+    """Give each payload to the app registered for its name (services/payloads.py), then
+    answer 01 "đã đến" from each recipient unit."""
+    for attachment in payloads:
+        payload_hooks[attachment.name](
+            PayloadArrival(
+                message=row,
+                units=units,
+                sender_node=sender_node,
+                sender_address=message.sender.organ_id,
+                sender_name=message.sender.organ_name,
+                document_id=message.document_id,
+                code=f"{message.code_number}/{message.code_notation}",
+                promulgation_date=message.promulgation_date,
+                data=attachment.data,
+            )
+        )
+    _answer_arrived(row, units, message)
+
+
+def _answer_arrived(row: InboundMessage, units: list[Unit], message: edxml.EdocMessage) -> None:
+    """01 "đã đến" from each recipient unit, back to the sender."""
     response_for = _response_for(message)
     status_send_many(
         [
@@ -486,7 +534,6 @@ def _inbox_items(
             for unit in units
         ]
     )
-    return items
 
 
 def _apply_recall(message: edxml.EdocMessage, units: list[Unit]) -> None:
@@ -592,6 +639,17 @@ def _receive_status(parsed: edxml.ParsedMessage, stored: Any, sender_node: Node)
             at=message.timestamp or timezone.now(),
             message=stored,
         )
+        if document is None:
+            run_status_hooks(
+                PayloadStatus(
+                    unit=ours,
+                    document_id=message.response_for.document_id,
+                    recipient_address=message.sender.organ_id,
+                    code=message.status_code,
+                    description=message.description,
+                    node_code=sender_node.code,
+                )
+            )
         _touch_peer(sender_node)
         _peer_alive(sender_node)
     return ReceiveOutcome(StatusCode.ARRIVED, "", row)

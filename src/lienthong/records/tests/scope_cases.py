@@ -6,8 +6,8 @@ import datetime as dt
 from typing import Any
 
 from lienthong.core.testing.matrix import ScopeCase
-from lienthong.records.choices import Gender, MemberEventKind
-from lienthong.records.models import Member, MemberEvent
+from lienthong.records.choices import Gender, MemberEventKind, TransferDirection
+from lienthong.records.models import Member, MemberEvent, Transfer
 
 
 def _member_in(unit: Any) -> Member:
@@ -26,7 +26,18 @@ def _event_in(unit: Any) -> MemberEvent:
     )
 
 
+def _transfer_in(unit: Any) -> Transfer:
+    return Transfer.objects.create(
+        direction=TransferDirection.IN,
+        unit=unit,
+        other_name="Chi bộ khu phố 2",
+        transfer_on=dt.date(2026, 1, 5),
+        full_name="Nguyễn Văn An",
+    )
+
+
 SCOPE_CASES = [
     ScopeCase(model=Member, make=_member_in),
     ScopeCase(model=MemberEvent, make=_event_in),
+    ScopeCase(model=Transfer, make=_transfer_in),
 ]

@@ -1,4 +1,8 @@
-"""``lienthong search_index``: rebuild or update the document search index (issue #4, scope 7)."""
+"""``lienthong search_index``: rebuild or update the document search index (issue #4, scope 7).
+
+``--rebuild`` rebuilds the other registered collections too (the library of Party
+documents, issue #9 scope 5), each with the same backend.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +21,8 @@ class Command(BaseCommand):
         "Rebuild the full-text search index of documents from the database (--rebuild), or "
         "update it for some documents (--update ID …). The backend is LIENTHONG_SEARCH_BACKEND "
         "(tantivy: the index under DATA_DIR/search/; postgres: adds the stored search_vector "
-        "column, its GIN index and an (id, unit_id) btree)."
+        "column, its GIN index and an (id, unit_id) btree). --rebuild also rebuilds the other "
+        "searched collections (the library of Party documents)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -40,12 +45,13 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from lienthong.documents.search import get_backend
+        from lienthong.documents.search import collection_rebuild, collections, get_backend
         from lienthong.documents.search.tasks import update_document_index
 
         if not options["rebuild"] and not options["update"]:
             raise CommandError("say what to do: --rebuild or --update ID …")
         started = time.perf_counter()
+        rebuilt: dict[str, int] = {}
         try:
             backend = get_backend()
             if options["rebuild"]:
@@ -62,6 +68,8 @@ class Command(BaseCommand):
                     count = backend.rebuild(progress=progress)
                 finally:
                     bar.close()
+                for collection in collections():
+                    rebuilt[collection.name] = collection_rebuild(collection.name, backend=backend)
             else:
                 action = "update"
                 count = 0
@@ -76,8 +84,12 @@ class Command(BaseCommand):
                 "backend": backend.name,
                 "action": action,
                 "documents": count,
+                "collections": rebuilt,
                 "seconds": seconds,
             }
             self.stdout.write(json.dumps(summary))
         else:
-            self.stdout.write(f"{backend.name}: {action}, {count} document(s) in {seconds} s")
+            others = "".join(f", {n} in {name}" for name, n in rebuilt.items())
+            self.stdout.write(
+                f"{backend.name}: {action}, {count} document(s){others} in {seconds} s"
+            )
