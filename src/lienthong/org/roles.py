@@ -270,11 +270,14 @@ BUILTIN_ROLES: tuple[RoleSpec, ...] = (
             ("records.view_memberevent", _C),
             ("records.add_memberevent", _C),
             ("records.change_memberevent", _C),
+            ("records.delete_memberevent", _C),
             *_LIBRARY_READ,
             # Transfers of Party life (issue #9 scope 2).
             ("records.view_transfer", _C),
             ("records.add_transfer", _C),
             ("records.change_transfer", _C),
+            ("records.view_reconciliation", _C),
+            ("records.add_reconciliation", _C),
         ),
     ),
     RoleSpec(

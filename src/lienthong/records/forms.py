@@ -20,7 +20,7 @@ from lienthong.core.text import fold_terms
 from lienthong.core.workbook import XLSX_TYPE
 from lienthong.org.choices import UnitKind
 from lienthong.org.models import Unit
-from lienthong.records.models import Member
+from lienthong.records.models import Member, MemberEvent
 from lienthong.records.services import DATES, EDITABLE
 
 __all__ = [
@@ -29,8 +29,11 @@ __all__ = [
     "MAX_CHOICES",
     "MAX_UPLOAD_BYTES",
     "XLSX_TYPE",
+    "MemberEventForm",
+    "MemberEventRemoveForm",
     "MemberForm",
     "MemberImportForm",
+    "ReconciliationConfirmForm",
     "TransferAcceptForm",
     "TransferRefuseForm",
     "TransferSendForm",
@@ -192,6 +195,17 @@ class TransferSendForm(forms.Form):
         ]
 
 
+class ReconciliationConfirmForm(forms.Form):
+    """The confirmation of a unit's figures for a quarter (an optional note)."""
+
+    note = forms.CharField(
+        label=gettext_lazy("Note"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
 class TransferRefuseForm(forms.Form):
     """The reason for refusing an incoming transfer (sent back to the sender)."""
 
@@ -209,4 +223,56 @@ class TransferAcceptForm(forms.Form):
     confirm = forms.BooleanField(
         label=gettext_lazy("I have checked the record: open it here"),
         error_messages={"required": gettext_lazy("Tick the box to confirm the acceptance.")},
+    )
+
+
+class MemberEventForm(forms.Form):
+    """A post, a reward or a discipline of a member's record, typed from the model. Every
+    field is optional here: the rules (the description, the dates, the decision of a
+    discipline) are checked by ``records.events.member_event_check``, whose messages the
+    page puts beside their fields."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields.update(
+            fields_for_model(
+                MemberEvent,
+                fields=["kind", "title", "since", "until", "decision"],
+                widgets={
+                    "title": forms.Textarea(attrs={"rows": 2}),
+                    "since": _date_input(),
+                    "until": _date_input(),
+                },
+            )
+        )
+        for field in self.fields.values():
+            field.required = False
+        self.fields["decision"].label = gettext_lazy("Decision number (số quyết định)")
+
+    def values(self) -> dict[str, Any]:
+        """The typed values to hand to ``member_event_add`` or ``member_event_change``."""
+        return {
+            name: self.cleaned_data[name]
+            for name in ("kind", "title", "since", "until", "decision")
+        }
+
+
+class MemberEventRemoveForm(forms.Form):
+    """The reason for removing an entry of a member's record (kept in the audit log)."""
+
+    reason = forms.CharField(
+        label=gettext_lazy("Reason for removing the entry"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": gettext_lazy("Give the reason for removing the entry.")},
+    )
+
+
+class MemberPhotoForm(forms.Form):
+    """The member's portrait (records/photos.py checks and re-encodes it)."""
+
+    photo = forms.FileField(
+        label=gettext_lazy("Photo (JPEG or PNG, a 3x4 portrait)"),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png"}),
+        error_messages={"required": gettext_lazy("Choose the photo to put on the record.")},
     )

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -30,7 +32,7 @@ from lienthong.records.choices import (
     TransferState,
 )
 
-__all__ = ["Member", "MemberEvent", "Transfer"]
+__all__ = ["Member", "MemberEvent", "Reconciliation", "Transfer"]
 
 
 class Member(TimeStampedModel):
@@ -100,6 +102,16 @@ class Member(TimeStampedModel):
         _("form of leaving"), max_length=16, choices=LeavingForm.choices, blank=True
     )
     note = models.CharField(_("note"), max_length=500, blank=True)
+    #: The 3x4 portrait (records/photos.py keeps a re-encoded JPEG, never the upload).
+    photo = models.ForeignKey(
+        "documents.StoredFile",
+        verbose_name=_("photo"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     objects = RestrictedManager["Member"]()
 
@@ -129,6 +141,12 @@ class Member(TimeStampedModel):
         indexes = [
             models.Index(fields=["unit", "state", "full_name_folded"]),
             models.Index(fields=["state", "full_name_folded"]),
+            # The list filtered by year of admission: each unit's range of dates, with the
+            # name to sort by (docs/benchmarks.md, member list).
+            models.Index(
+                fields=["unit", "admitted_on", "full_name_folded"],
+                name="records_member_unit_admitted",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -274,6 +292,59 @@ class Transfer(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_direction_display()}: {self.full_name} ({self.get_state_display()})"
+
+    @property
+    def audit_unit_id(self) -> int:
+        return self.unit_id
+
+
+class Reconciliation(models.Model):
+    """A committee's confirmation of its member figures for a quarter (issue #9 scope 3):
+    the register is checked against the committees above and below every 3 months
+    (vn-rules.md §6.4). ``figures`` is the row of the unit's whole subtree as computed
+    when it was confirmed (``records.reconciliation.FIGURES``), so the level above sees
+    what changed since (a backdated death shows as a difference)."""
+
+    unit = models.ForeignKey(
+        "org.Unit",
+        verbose_name=_("party cell or committee"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    quarter = models.PositiveSmallIntegerField(
+        _("quarter"), validators=[MinValueValidator(1), MaxValueValidator(4)]
+    )
+    figures = models.JSONField(_("figures"), default=dict, editable=False)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("confirmed by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    confirmed_at = models.DateTimeField(_("confirmed"))
+    note = models.CharField(_("note"), max_length=500, blank=True)
+
+    objects = RestrictedManager["Reconciliation"]()
+
+    scope_path: ClassVar[str] = "unit"
+
+    class Meta:
+        ordering = ["-year", "-quarter", "unit"]
+        verbose_name = _("quarterly reconciliation")
+        verbose_name_plural = _("quarterly reconciliations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "year", "quarter"],
+                name="records_reconciliation_once",
+                violation_error_message=_(
+                    "The figures of this unit for this quarter are already confirmed."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}: Q{self.quarter}/{self.year}"
 
     @property
     def audit_unit_id(self) -> int:

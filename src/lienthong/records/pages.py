@@ -13,13 +13,14 @@ of a record or of a page of the list is audited by the selectors (``member.read`
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any, cast
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
-from django.core.paginator import Page, Paginator
+from django.core.paginator import InvalidPage, Page, Paginator
 from django.db.models import Q, QuerySet
 from django.forms.models import model_to_dict
 from django.http import Http404, HttpRequest, HttpResponse
@@ -41,26 +42,38 @@ from lienthong.core.permissions import (
 )
 from lienthong.org.models import Unit, User
 from lienthong.org.views import login_required
-from lienthong.records import workbook
+from lienthong.records import reconciliation, workbook
 from lienthong.records.choices import MemberEventKind, MemberState
+from lienthong.records.events import member_event_add, member_event_change, member_event_remove
 from lienthong.records.forms import (
     GROUPS,
     MAX_CHOICES,
     MAX_UPLOAD_BYTES,
     XLSX_TYPE,
+    MemberEventForm,
+    MemberEventRemoveForm,
     MemberForm,
     MemberImportForm,
+    MemberPhotoForm,
+    ReconciliationConfirmForm,
     TransferAcceptForm,
     TransferRefuseForm,
     TransferSendForm,
 )
 from lienthong.records.models import Member, MemberEvent, Transfer
+from lienthong.records.photos import (
+    MAX_PHOTO_BYTES,
+    member_photo,
+    member_photo_remove,
+    member_photo_set,
+)
 from lienthong.records.selectors import (
     DeferredRows,
     member_get,
     member_list,
     member_list_read,
     member_statistics,
+    rows_after,
 )
 from lienthong.records.services import EDITABLE, member_create, member_update
 from lienthong.records.transfer_selectors import RECENT, transfer_list_read
@@ -69,12 +82,21 @@ from lienthong.records.transfers import transfer_accept, transfer_refuse, transf
 __all__ = [
     "member_detail",
     "member_edit",
+    "member_event_edit",
+    "member_event_new",
+    "member_event_remove_page",
     "member_new",
+    "member_photo_image",
+    "member_photo_upload",
+    "member_statistics_export",
     "member_statistics_page",
     "members",
     "members_export",
     "members_export_pdf",
     "members_import",
+    "reconciliation_export",
+    "reconciliation_export_pdf",
+    "reconciliation_page",
     "transfer_accept_page",
     "transfer_refuse_page",
     "transfer_send_page",
@@ -88,6 +110,9 @@ ADD_MEMBERS = "records.add_member"
 #: Who may see the transfers of Party life, send them, decide on them (org/roles.py).
 VIEW_TRANSFERS = "records.view_transfer"
 ADD_TRANSFERS = "records.add_transfer"
+#: Who may read the quarterly reconciliation and confirm a unit's figures (org/roles.py).
+VIEW_RECONCILIATIONS = "records.view_reconciliation"
+ADD_RECONCILIATIONS = "records.add_reconciliation"
 #: Rows per page of the list.
 PAGE_SIZE = 50
 #: The query parameters (Vietnamese, like the paths).
@@ -98,6 +123,11 @@ YEAR_PARAM = "nam-vao-dang"
 PAGE_PARAM = "trang"
 DAY_PARAM = "ngay"
 SEARCH_PARAM = "tim"
+QUARTER_YEAR_PARAM = "nam"
+QUARTER_PARAM = "quy"
+#: Keyset paging: the id of the row after (before) which the page starts.
+AFTER_PARAM = "sau"
+BEFORE_PARAM = "truoc"
 #: The years of admission the filter takes (anything else is ignored).
 FIRST_YEAR, LAST_YEAR = 1900, 2200
 
@@ -208,6 +238,12 @@ class MemberFilters:
         return {"state": self.state, "name": self.name, "admitted_year": self.admitted_year}
 
 
+def _positive(raw: str | None) -> int | None:
+    """A positive integer of a query parameter, or None."""
+    raw = (raw or "").strip()
+    return int(raw) if raw.isascii() and raw.isdigit() and 0 < len(raw) < 19 else None
+
+
 @login_required
 @require_GET
 def members(request: HttpRequest) -> HttpResponse:
@@ -220,9 +256,23 @@ def members(request: HttpRequest) -> HttpResponse:
     rows = member_list(user=user, unit=unit, **filters.selector()).order_by(
         "full_name_folded", "pk"
     )
-    page: Page[Member] = Paginator(DeferredRows(rows), PAGE_SIZE).get_page(
-        request.GET.get(PAGE_PARAM)
+    paginator: Paginator[Member] = Paginator(DeferredRows(rows), PAGE_SIZE)
+    # "Next" and "previous" carry the id of the last (first) row shown: keyset paging
+    # (``rows_after``); a page asked by its number alone is read by offset.
+    following = rows_after(
+        rows,
+        after=_positive(request.GET.get(AFTER_PARAM)),
+        before=_positive(request.GET.get(BEFORE_PARAM)),
+        size=PAGE_SIZE,
     )
+    if following:
+        try:
+            number = paginator.validate_number(request.GET.get(PAGE_PARAM) or 1)
+        except InvalidPage:
+            number = 1
+        page: Page[Member] = Page(following, number, paginator)
+    else:
+        page = paginator.get_page(request.GET.get(PAGE_PARAM))
     shown = list(page.object_list)
     member_list_read(user=user, unit=unit, filters=filters.selector(), shown=len(shown))
     unit_query = _query({UNIT_PARAM: unit.pk})
@@ -247,6 +297,9 @@ def members(request: HttpRequest) -> HttpResponse:
             "new_url": f"{reverse('records-member-new')}?{unit_query}",
             "import_url": f"{reverse('records-members-import')}?{unit_query}",
             "statistics_url": f"{reverse('records-statistics')}?{unit_query}",
+            "reconciliation_url": f"{reverse('records-reconciliation')}?{unit_query}"
+            if user_can(user, VIEW_RECONCILIATIONS)
+            else "",
             "may_add": user_can(user, ADD_MEMBERS),
             "may_see_transfers": user_can(user, VIEW_TRANSFERS),
         },
@@ -495,6 +548,39 @@ class StatisticsTable:
     rows: list[tuple[str, int]]
 
 
+def _bad_request(message: str) -> HttpResponse:
+    """A 400 answer with ``message`` as plain text."""
+    return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+
+
+def _download(data: bytes, content_type: str, name: str) -> HttpResponse:
+    """An attachment that no cache keeps."""
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _statistics_day(request: HttpRequest) -> dt.date | None:
+    """The day of ``?ngay=`` (today when missing), or None when it is not a date."""
+    raw = request.GET.get(DAY_PARAM, "").strip()
+    try:
+        return parse_date(raw) if raw else timezone.localdate()
+    except ValueError:  # well formed, not a day (2026-02-30)
+        return None
+
+
+def _statistics_tables(stats: Any) -> list[StatisticsTable]:
+    """The breakdowns of the statistics page, in order."""
+    return [
+        StatisticsTable("gender", _("By gender"), stats.by_gender),
+        StatisticsTable("age", _("By age"), stats.by_age),
+        StatisticsTable("ethnicity", _("By ethnicity"), stats.by_ethnicity),
+        StatisticsTable("admission", _("By decade of admission"), stats.by_admission_decade),
+        StatisticsTable("theory", _("By political theory"), stats.by_theory),
+    ]
+
+
 @login_required
 @require_GET
 def member_statistics_page(request: HttpRequest) -> HttpResponse:
@@ -504,33 +590,181 @@ def member_statistics_page(request: HttpRequest) -> HttpResponse:
     _gate(request, VIEW_MEMBERS)
     user = request.user
     unit = _unit(request, VIEW_MEMBERS)
-    raw = request.GET.get(DAY_PARAM, "").strip()
-    day = parse_date(raw) if raw else timezone.localdate()
+    day = _statistics_day(request)
     if day is None:
-        return HttpResponse(
-            _("The day is not a date (yyyy-mm-dd)."),
-            status=400,
-            content_type="text/plain; charset=utf-8",
-        )
+        return _bad_request(_("The day is not a date (yyyy-mm-dd)."))
     stats = member_statistics(user=user, unit=unit, on=day)
-    tables = [
-        StatisticsTable("gender", _("By gender"), stats.by_gender),
-        StatisticsTable("age", _("By age"), stats.by_age),
-        StatisticsTable("ethnicity", _("By ethnicity"), stats.by_ethnicity),
-        StatisticsTable("admission", _("By decade of admission"), stats.by_admission_decade),
-        StatisticsTable("theory", _("By political theory"), stats.by_theory),
-    ]
+    rollup = reconciliation.member_rollup(user=user, unit=unit, on=day)
+    query = _query({UNIT_PARAM: unit.pk, DAY_PARAM: day.isoformat()})
     return render(
         request,
         "records/statistics.html",
         {
             **_units(user, VIEW_MEMBERS, unit, {DAY_PARAM: day.isoformat()}),
             "stats": stats,
-            "tables": tables,
+            "tables": _statistics_tables(stats),
             "day": day,
+            "rollup_labels": [
+                reconciliation.ROLLUP_LABELS[k] for k in reconciliation.ROLLUP_FIGURES
+            ],
+            "rollup_rows": reconciliation.rollup_rows(rollup),
+            "rollup_total": [rollup.total.figures[k] for k in reconciliation.ROLLUP_FIGURES],
+            "export_url": f"{reverse('records-statistics-export')}?{query}",
+            "reconciliation_url": (
+                f"{reverse('records-reconciliation')}?{_query({UNIT_PARAM: unit.pk})}"
+                if user_can(user, VIEW_RECONCILIATIONS)
+                else ""
+            ),
             "list_url": f"{reverse('records-members')}?{_query({UNIT_PARAM: unit.pk})}",
         },
     )
+
+
+@login_required
+@require_GET
+def member_statistics_export(request: HttpRequest) -> HttpResponse:
+    """The statistics of the page (the breakdowns and the roll-up per direct child) as
+    XLSX, watermarked and audited by ``statistics_xlsx``."""
+    _gate(request, VIEW_MEMBERS)
+    user = request.user
+    unit = _unit(request, VIEW_MEMBERS)
+    day = _statistics_day(request)
+    if day is None:
+        return _bad_request(_("The day is not a date (yyyy-mm-dd)."))
+    stats = member_statistics(user=user, unit=unit, on=day)
+    data = reconciliation.statistics_xlsx(
+        user=user,
+        unit=unit,
+        stats=stats,
+        tables=[(table.title, table.rows) for table in _statistics_tables(stats)],
+    )
+    return _download(data, XLSX_TYPE, f"thong-ke-dang-vien-{unit.pk}-{day.isoformat()}.xlsx")
+
+
+def _quarter(request: HttpRequest) -> reconciliation.Quarter | None:
+    """The quarter of ``?nam=`` and ``?quy=`` (either missing: that of the last ended
+    quarter), or None when they are not a quarter."""
+    default = reconciliation.Quarter.last_ended()
+    values = []
+    for param, fallback, digits in (
+        (QUARTER_YEAR_PARAM, default.year, 4),
+        (QUARTER_PARAM, default.number, 1),
+    ):
+        raw = request.GET.get(param, "").strip()
+        if not raw:
+            values.append(fallback)
+        elif raw.isascii() and raw.isdigit() and len(raw) <= digits:
+            values.append(int(raw))
+        else:
+            return None
+    try:
+        return reconciliation.Quarter(values[0], values[1])
+    except InvalidInput:
+        return None
+
+
+def _reconciliation_request(
+    request: HttpRequest,
+) -> tuple[Unit, reconciliation.Quarter | None, dict[str, Any]]:
+    """The unit (403/404 as the other pages), the quarter and the query parameters."""
+    _gate(request, VIEW_RECONCILIATIONS)
+    unit = _unit(request, VIEW_RECONCILIATIONS)
+    quarter = _quarter(request)
+    params: dict[str, Any] = {UNIT_PARAM: unit.pk}
+    if quarter is not None:
+        params.update({QUARTER_YEAR_PARAM: quarter.year, QUARTER_PARAM: quarter.number})
+    return unit, quarter, params
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reconciliation_page(request: HttpRequest) -> HttpResponse:
+    """The quarterly reconciliation (issue #9 scope 3): per direct child of a unit, the
+    movements of the quarter, the figures the child confirmed and what differs since,
+    the children that have not confirmed; and the form by which the organisation
+    department of the unit confirms its own figures once the quarter is over. Each
+    showing is audited (``member.reconciliation_read``, the counts only)."""
+    user = request.user
+    unit, quarter, params = _reconciliation_request(request)
+    if quarter is None:
+        return _bad_request(_("The quarter is 1 to 4 and the year from 1900 to 2200."))
+    here = f"{reverse('records-reconciliation')}?{_query(params)}"
+    may_confirm_here = holds_in(user, unit, ADD_RECONCILIATIONS)
+    form = ReconciliationConfirmForm(request.POST or None)
+    if request.method == "POST":
+        if not may_confirm_here:
+            raise Http404
+        if form.is_valid():
+            try:
+                reconciliation.reconciliation_confirm(
+                    actor=cast(User, user),
+                    unit=unit,
+                    year=quarter.year,
+                    quarter=quarter.number,
+                    note=form.cleaned_data["note"],
+                )
+            except NotFound as exc:
+                raise Http404 from exc
+            except InvalidInput as exc:
+                form.add_error(None, str(exc.message))
+            else:
+                messages.success(
+                    request,
+                    _("The figures of %(unit)s for %(quarter)s were confirmed.")
+                    % {"unit": unit.name, "quarter": quarter},
+                )
+                return redirect(here)
+    report = reconciliation.reconciliation_report(user=user, unit=unit, quarter=quarter)
+    return render(
+        request,
+        "records/reconciliation.html",
+        {
+            **_units(
+                user,
+                VIEW_RECONCILIATIONS,
+                unit,
+                {QUARTER_YEAR_PARAM: quarter.year, QUARTER_PARAM: quarter.number},
+            ),
+            "quarter": quarter,
+            "quarters": range(1, 5),
+            "report": report,
+            "labels": [reconciliation.FIGURE_LABELS[k] for k in reconciliation.FIGURES],
+            "form": form,
+            "ended": quarter.ended(),
+            "may_confirm": may_confirm_here and quarter.ended() and report.own is None,
+            "action": here,
+            "export_url": f"{reverse('records-reconciliation-export')}?{_query(params)}",
+            "pdf_url": f"{reverse('records-reconciliation-pdf')}?{_query(params)}",
+            "statistics_url": f"{reverse('records-statistics')}?{_query({UNIT_PARAM: unit.pk})}",
+            "list_url": f"{reverse('records-members')}?{_query({UNIT_PARAM: unit.pk})}",
+        },
+    )
+
+
+@login_required
+@require_GET
+def reconciliation_export(request: HttpRequest) -> HttpResponse:
+    """The reconciliation table as XLSX, watermarked and audited by
+    ``reconciliation_xlsx``."""
+    unit, quarter, _params = _reconciliation_request(request)
+    if quarter is None:
+        return _bad_request(_("The quarter is 1 to 4 and the year from 1900 to 2200."))
+    data = reconciliation.reconciliation_xlsx(user=request.user, unit=unit, quarter=quarter)
+    name = f"doi-chieu-{unit.pk}-{quarter.year}-q{quarter.number}.xlsx"
+    return _download(data, XLSX_TYPE, name)
+
+
+@login_required
+@require_GET
+def reconciliation_export_pdf(request: HttpRequest) -> HttpResponse:
+    """The reconciliation table printed (A4 landscape), watermarked and audited by
+    ``reconciliation_pdf``."""
+    unit, quarter, _params = _reconciliation_request(request)
+    if quarter is None:
+        return _bad_request(_("The quarter is 1 to 4 and the year from 1900 to 2200."))
+    data = reconciliation.reconciliation_pdf(user=request.user, unit=unit, quarter=quarter)
+    name = f"doi-chieu-{unit.pk}-{quarter.year}-q{quarter.number}.pdf"
+    return _download(data, "application/pdf", name)
 
 
 @login_required
@@ -671,3 +905,196 @@ def transfer_refuse_page(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return redirect("records-transfers")
     return _transfers_page(request, refuse_forms={transfer.pk: form})
+
+
+#: Who may add posts, rewards and discipline to a record (org/roles.py).
+ADD_EVENTS = "records.add_memberevent"
+#: The query parameter of the kind of entry to add (post, reward, discipline).
+KIND_PARAM = "loai"
+#: The fields of an entry the forms show.
+EVENT_FIELDS = ["kind", "title", "since", "until", "decision"]
+
+
+def _event_refused(form: MemberEventForm | MemberEventRemoveForm, error: InvalidInput) -> None:
+    """Put each of the service's messages beside its field (or above the form)."""
+    problems: dict[str, str] = error.extra.get("fields") or {}
+    for name, message in problems.items():
+        form.add_error(name if name in form.fields else None, str(message))
+    if not problems:
+        form.add_error(None, str(error.message))
+
+
+def _events_url(member: Member, kind: str) -> str:
+    """The record page at the section of ``kind``."""
+    return f"{reverse('records-member', args=[member.pk])}#events-{kind}"
+
+
+def _read_record(user: Any, pk: int) -> None:
+    """Showing an entry to change or remove it is a read of the record: audit it."""
+    try:
+        member_get(user=user, pk=pk)
+    except NotFound as exc:
+        raise Http404 from exc
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_event_new(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add a post, a reward or a discipline (``?loai=``, preselected) to an active
+    member's record; the service checks it, and its refusals come back beside the fields."""
+    user = request.user
+    member = get_restricted_or_404(Member.objects.select_related("unit"), user, "change", pk=pk)
+    if not holds_in(user, member.unit, ADD_EVENTS):
+        raise Http404
+    kind = request.GET.get(KIND_PARAM, "")
+    kind = kind if kind in MemberEventKind.values else ""
+    form = MemberEventForm(request.POST or None, initial={"kind": kind})
+    if request.method == "POST" and form.is_valid():
+        try:
+            event = member_event_add(actor=cast(User, user), member=member, **form.values())
+        except NotFound as exc:
+            raise Http404 from exc
+        except InvalidInput as exc:
+            _event_refused(form, exc)
+        else:
+            messages.success(request, _("The entry was added to the record."))
+            return redirect(_events_url(member, event.kind))
+    action = reverse("records-member-event-new", args=[member.pk])
+    closed = (
+        _("This record is closed (%(state)s): it takes no new entries.")
+        % {"state": member.get_state_display()}
+        if member.state != MemberState.ACTIVE
+        else ""
+    )
+    return render(
+        request,
+        "records/member_event_form.html",
+        {
+            "member": member,
+            "form": form,
+            "event": None,
+            "closed": closed,
+            "action": f"{action}?{_query({KIND_PARAM: kind})}" if kind else action,
+            "back_url": _events_url(member, kind) if kind else _events_url(member, "post"),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_event_edit(request: HttpRequest, pk: int, event_pk: int) -> HttpResponse:
+    """Change an entry of a record: the service checks it as it would become."""
+    user = request.user
+    member = get_restricted_or_404(Member.objects.select_related("unit"), user, "change", pk=pk)
+    event = get_restricted_or_404(
+        MemberEvent.objects.filter(member=member), user, "change", pk=event_pk
+    )
+    if request.method == "POST":
+        form = MemberEventForm(request.POST)
+        if form.is_valid():
+            try:
+                event = member_event_change(actor=cast(User, user), event=event, **form.values())
+            except NotFound as exc:
+                raise Http404 from exc
+            except InvalidInput as exc:
+                _event_refused(form, exc)
+            else:
+                messages.success(request, _("The entry was saved."))
+                return redirect(_events_url(member, event.kind))
+    else:
+        _read_record(user, pk)
+        form = MemberEventForm(initial=model_to_dict(event, fields=EVENT_FIELDS))
+    return render(
+        request,
+        "records/member_event_form.html",
+        {
+            "member": member,
+            "form": form,
+            "event": event,
+            "closed": "",
+            "action": reverse("records-member-event-edit", args=[member.pk, event.pk]),
+            "back_url": _events_url(member, event.kind),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_event_remove_page(request: HttpRequest, pk: int, event_pk: int) -> HttpResponse:
+    """Remove an entry of a record, with the reason (required, kept in the audit log)."""
+    user = request.user
+    member = get_restricted_or_404(Member.objects.select_related("unit"), user, "change", pk=pk)
+    event = get_restricted_or_404(
+        MemberEvent.objects.filter(member=member), user, "delete", pk=event_pk
+    )
+    form = MemberEventRemoveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        kind = event.kind
+        try:
+            member_event_remove(
+                actor=cast(User, user), event=event, reason=form.cleaned_data["reason"]
+            )
+        except NotFound as exc:
+            raise Http404 from exc
+        except InvalidInput as exc:
+            _event_refused(form, exc)
+        else:
+            messages.success(request, _("The entry was removed from the record."))
+            return redirect(_events_url(member, kind))
+    elif request.method == "GET":
+        _read_record(user, pk)
+    return render(
+        request,
+        "records/member_event_remove.html",
+        {
+            "member": member,
+            "event": event,
+            "form": form,
+            "action": reverse("records-member-event-remove", args=[member.pk, event.pk]),
+            "back_url": _events_url(member, event.kind),
+        },
+    )
+
+
+@login_required
+@require_GET
+def member_photo_image(request: HttpRequest, pk: int) -> HttpResponse:
+    """The record's photo, for the readers of the record (part of its page)."""
+    try:
+        data = member_photo(user=request.user, pk=pk)
+    except NotFound as exc:
+        raise Http404 from exc
+    response = HttpResponse(data, content_type="image/jpeg")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_photo_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    """Put a photo on the record, or take it off (``?xoa=1`` on POST); for the keepers."""
+    user = request.user
+    member = get_restricted_or_404(Member.objects.select_related("unit"), user, "change", pk=pk)
+    form = MemberPhotoForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and request.POST.get("xoa"):
+        member_photo_remove(actor=cast(User, user), member=member)
+        messages.success(request, _("The photo was taken off the record."))
+        return redirect("records-member", pk=member.pk)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["photo"]
+        try:
+            member_photo_set(
+                actor=cast(User, user), member=member, data=upload.read(MAX_PHOTO_BYTES + 1)
+            )
+        except NotFound as exc:
+            raise Http404 from exc
+        except InvalidInput as exc:
+            form.add_error("photo", str(exc.message))
+        else:
+            messages.success(request, _("The photo was put on the record."))
+            return redirect("records-member", pk=member.pk)
+    return render(
+        request,
+        "records/member_photo.html",
+        {"member": member, "form": form, "back_url": reverse("records-member", args=[member.pk])},
+    )

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, overload
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,6 +27,7 @@ __all__ = [
     "member_list",
     "member_list_read",
     "member_statistics",
+    "rows_after",
 ]
 
 
@@ -159,6 +160,36 @@ def member_statistics(*, user: Any, unit: Any, on: dt.date | None = None) -> Mem
         by_theory=[(str(label), theory.get(value, 0)) for value, label in TheoryLevel.choices],
         probationary=members.filter(Q(official_on__isnull=True) | Q(official_on__gt=day)).count(),
     )
+
+
+def rows_after(
+    queryset: QuerySet[Member], *, after: int | None = None, before: int | None = None, size: int
+) -> list[Member] | None:
+    """The ``size`` rows that follow record ``after`` (or precede record ``before``) in the
+    list's order (folded name, id): keyset paging, so that "next" on page 2,000 costs what
+    the first page costs instead of walking 100,000 rows (docs/benchmarks.md). The
+    cursor is a record's id only (no name in the address); it must belong to the
+    ``queryset`` (the reader's scope and filters), else None: the caller pages by number.
+    """
+    cursor = after if after is not None else before
+    if cursor is None:
+        return None
+    found = queryset.filter(pk=cursor).values_list("full_name_folded", flat=True).first()
+    if found is None:
+        return None
+    if after is not None:
+        page = queryset.filter(
+            Q(full_name_folded__gt=found) | Q(full_name_folded=found, pk__gt=cursor)
+        ).order_by("full_name_folded", "pk")
+    else:
+        page = queryset.filter(
+            Q(full_name_folded__lt=found) | Q(full_name_folded=found, pk__lt=cursor)
+        ).order_by("-full_name_folded", "-pk")
+    ids = list(page.values_list("pk", flat=True)[:size])
+    if before is not None:
+        ids.reverse()
+    rows = Member.objects.select_related("unit").in_bulk(ids)
+    return [rows[pk] for pk in ids if pk in rows]
 
 
 class DeferredRows(Sequence[Member]):

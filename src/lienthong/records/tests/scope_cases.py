@@ -7,7 +7,7 @@ from typing import Any
 
 from lienthong.core.testing.matrix import ScopeCase
 from lienthong.records.choices import Gender, MemberEventKind, TransferDirection
-from lienthong.records.models import Member, MemberEvent, Transfer
+from lienthong.records.models import Member, MemberEvent, Reconciliation, Transfer
 
 
 def _member_in(unit: Any) -> Member:
@@ -36,8 +36,24 @@ def _transfer_in(unit: Any) -> Transfer:
     )
 
 
+def _reconciliation_in(unit: Any) -> Reconciliation:
+    from django.utils import timezone
+
+    from lienthong.org.tests.factories import UserFactory
+
+    return Reconciliation.objects.create(
+        unit=unit,
+        year=2026,
+        quarter=1,
+        figures={"start": 1, "end": 1},
+        confirmed_by=UserFactory(),
+        confirmed_at=timezone.now(),
+    )
+
+
 SCOPE_CASES = [
     ScopeCase(model=Member, make=_member_in),
     ScopeCase(model=MemberEvent, make=_event_in),
     ScopeCase(model=Transfer, make=_transfer_in),
+    ScopeCase(model=Reconciliation, make=_reconciliation_in),
 ]
