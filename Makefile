@@ -65,6 +65,9 @@ demo: install ## install, migrate, load the real units and demo accounts, serve 
 	@$(LIENTHONG) load_demo_records
 	@$(LIENTHONG) load_demo_archives
 	@$(LIENTHONG) load_demo_library
+	@$(LIENTHONG) load_demo_portal
+	@$(LIENTHONG) load_demo_feedback
+	@$(LIENTHONG) load_demo_agenda
 	@$(MAKE) --no-print-directory serve
 
 serve: install ## serve the node (web server + task worker) without reloading data

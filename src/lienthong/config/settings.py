@@ -117,6 +117,9 @@ INSTALLED_APPS = [
     "lienthong.records.archives",
     "lienthong.elections",
     "lienthong.infra",
+    "lienthong.portal",
+    "lienthong.portal.feedback",
+    "lienthong.portal.agenda",
     "lienthong.reports",
 ]
 
@@ -158,6 +161,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "lienthong.core.context_processors.node",
+                "lienthong.portal.agenda.context_processors.notifications",
             ],
         },
     }
@@ -491,6 +495,18 @@ RECORDS_PROBATION_MONTHS = env.int("RECORDS_PROBATION_MONTHS", 12, minimum=0)
 #: to the Party (vn-rules.md §6.4 note). The reference bans only classified content from
 #: Internet nodes (§5.2), so the stricter rule is a setting.
 RECORDS_TRANSFER_DEDICATED_ONLY = env.bool("RECORDS_TRANSFER_DEDICATED_ONLY", default=True)
+
+# --- Citizens' feedback (issue #10 scope 2) --------------------------------------------
+#: The public feedback form takes at most FEEDBACK_RATE_LIMIT submissions per client
+#: address (REMOTE_ADDR) in FEEDBACK_RATE_WINDOW seconds, counted in the cache (shared by
+#: every web server when LIENTHONG_REDIS_URL is set); beyond that it answers 429.
+FEEDBACK_RATE_LIMIT = env.int("FEEDBACK_RATE_LIMIT", 5, minimum=1)
+FEEDBACK_RATE_WINDOW = env.int("FEEDBACK_RATE_WINDOW", 60, minimum=1)
+#: The largest attachment a citizen may send (PDF, DOCX, JPEG or PNG).
+FEEDBACK_MAX_ATTACHMENT_MB = env.int("FEEDBACK_MAX_ATTACHMENT_MB", 10, minimum=1)
+#: The organisation id (mã định danh) of the unit that answers feedback on a topic
+#: without a responsible unit; empty: such topics are not offered.
+FEEDBACK_DEFAULT_UNIT = env.str("FEEDBACK_DEFAULT_UNIT", "")
 
 # --- Reports (issue #8) ----------------------------------------------------------------
 #: The link media that count as "connected to the network" in the KPIs ([INFERRED]: the

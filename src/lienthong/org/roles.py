@@ -42,7 +42,11 @@ _DOCS_READ = [
     ("documents.view_register", _S),
     ("documents.view_assignment", _S),
     ("documents.view_unitprofile", _S),
+    # The work calendar (issue #10 scope 4): whoever reads the unit's documents reads
+    # its published calendar; the clerk and the leader keep it (_AGENDA_KEEP).
+    ("agenda.view_event", _S),
 ]
+_AGENDA_KEEP = [("agenda.add_event", _S), ("agenda.change_event", _S)]
 _DOCS_DRAFT = [("documents.add_document", _S), ("documents.change_document", _S)]
 _DOCS_HANDLE = [("documents.change_assignment", _S)]
 _DOCS_CLERK = [
@@ -121,6 +125,33 @@ _ARCHIVES_LEAD = [
     ("archives.view_fileitem", _S),
     ("archives.view_handover", _S),
 ]
+# The public portal (issue #10 scope 1): the office writes announcements and submits
+# them, the leader publishes or withdraws them; the clerk puts issued documents on it.
+_PORTAL_WRITE = [
+    ("portal.view_announcement", _S),
+    ("portal.add_announcement", _S),
+    ("portal.change_announcement", _S),
+]
+_PORTAL_CLERK = [
+    ("portal.view_publisheddocument", _S),
+    ("portal.add_publisheddocument", _S),
+    ("portal.change_publisheddocument", _S),
+]
+_PORTAL_LEAD = [
+    ("portal.view_announcement", _S),
+    ("portal.publish_announcement", _S),
+    ("portal.view_publisheddocument", _S),
+]
+
+# Citizens' feedback (issue #10 scope 2): the responsible unit's specialist and clerk
+# read and answer the feedback of their subtree; the leader follows it; the clerk keeps
+# the topics and their routing rules.
+_FEEDBACK_HANDLE = [("feedback.view_feedback", _S), ("feedback.change_feedback", _S)]
+_FEEDBACK_TOPICS = [
+    ("feedback.view_topic", _S),
+    ("feedback.add_topic", _S),
+    ("feedback.change_topic", _S),
+]
 
 
 @dataclass(frozen=True)
@@ -151,6 +182,11 @@ BUILTIN_ROLES: tuple[RoleSpec, ...] = (
             *_LIBRARY_READ,
             *_LIBRARY_KEEP,
             *_ARCHIVES_CLERK,
+            *_FEEDBACK_HANDLE,
+            *_FEEDBACK_TOPICS,
+            *_PORTAL_WRITE,
+            *_PORTAL_CLERK,
+            *_AGENDA_KEEP,
         ),
     ),
     RoleSpec(
@@ -165,6 +201,8 @@ BUILTIN_ROLES: tuple[RoleSpec, ...] = (
             *_DOCS_HANDLE,
             *_EXCHANGE_READ,
             *_LIBRARY_READ,
+            *_FEEDBACK_HANDLE,
+            *_PORTAL_WRITE,
         ),
     ),
     RoleSpec(
@@ -184,6 +222,9 @@ BUILTIN_ROLES: tuple[RoleSpec, ...] = (
             ("reports.approve_reportsubmission", _S),
             *_LIBRARY_READ,
             *_ARCHIVES_LEAD,
+            ("feedback.view_feedback", _S),
+            *_PORTAL_LEAD,
+            *_AGENDA_KEEP,
         ),
     ),
     RoleSpec(

@@ -86,10 +86,15 @@ def _search(request: HttpRequest) -> dict[str, Any]:
 @login_required
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    """The home page: a greeting and the person's own memberships."""
+    """The home page: a greeting, the person's own memberships and the panels the apps
+    above org register (``org.home``: my work, notices, this week's calendar)."""
+    from lienthong.org.home import panels_for
+
     person = cast(User, request.user)  # login_required: never anonymous here
     memberships = selectors.membership_list(user=person, person=person).active()
-    return render(request, "core/home.html", {"memberships": memberships})
+    return render(
+        request, "core/home.html", {"memberships": memberships, "panels": panels_for(request)}
+    )
 
 
 @login_required

@@ -51,7 +51,8 @@ class Command(BaseCommand):
         of overdue documents (``documents_schedule``, issue #4) and the sweep of the
         exchange outbox (``exchange_schedule``, issue #5) and the sweep of the intake's
         watched folder and stalled scans (``intake_schedule``, issue #7) and the probes
-        of the units' reachability (``infra_schedule``, issue #8).
+        of the units' reachability (``infra_schedule``, issue #8) and the calendar
+        reminders and daily digest (``agenda_schedule``, issue #10).
         """
         commands = get_commands()
         for name, args in (
@@ -60,6 +61,7 @@ class Command(BaseCommand):
             ("exchange_schedule", []),
             ("intake_schedule", []),
             ("infra_schedule", []),
+            ("agenda_schedule", []),
         ):
             if name not in commands:
                 continue
