@@ -42,6 +42,7 @@ BENCHMARKS = (
     "probes",
     "dashboard",
     "members",
+    "portal",
 )
 
 
