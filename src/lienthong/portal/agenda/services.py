@@ -446,7 +446,7 @@ def events_remind(*, now: dt.datetime | None = None) -> int:
     for pk in due:
         with transaction.atomic():
             event = (
-                Event.objects.select_for_update()
+                Event.objects.select_for_update(of=("self",))
                 .filter(pk=pk, reminded_at__isnull=True, state=EventState.PUBLISHED)
                 .select_related("created_by")
                 .first()
