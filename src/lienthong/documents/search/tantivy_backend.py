@@ -151,6 +151,23 @@ def _tantivy_document(record: SearchRecord) -> tantivy.Document:
     return doc
 
 
+def _open_index(path: Path, schema: Any) -> tantivy.Index:
+    """Open (or create) the tantivy index at ``path``; shared by the documents' index and
+    the other collections' (a clear error when the directory or its files are unusable).
+
+    Raises:
+        SearchError: the index cannot be opened.
+    """
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        return tantivy.Index(schema, path=str(path), reuse=True)
+    except (OSError, ValueError) as exc:
+        raise SearchError(
+            _("The search index at %(path)s cannot be opened: %(error)s")
+            % {"path": path, "error": exc}
+        ) from exc
+
+
 class TantivyBackend(SearchBackend):
     """Search with an embedded tantivy index (the default backend).
 
@@ -253,14 +270,7 @@ class TantivyBackend(SearchBackend):
         if self._index is None:
             with self._lock:
                 if self._index is None:
-                    try:
-                        self.path.mkdir(parents=True, exist_ok=True)
-                        self._index = tantivy.Index(self.schema, path=str(self.path), reuse=True)
-                    except (OSError, ValueError) as exc:
-                        raise SearchError(
-                            _("The search index at %(path)s cannot be opened: %(error)s")
-                            % {"path": self.path, "error": exc}
-                        ) from exc
+                    self._index = _open_index(self.path, self.schema)
         return self._index
 
     def _writer(self, heap: int = _WRITER_HEAP, threads: int = 0) -> Any:
@@ -516,14 +526,7 @@ class _CollectionIndex:
         if self._index is None:
             with self._lock:
                 if self._index is None:
-                    try:
-                        self.path.mkdir(parents=True, exist_ok=True)
-                        self._index = tantivy.Index(self.schema, path=str(self.path), reuse=True)
-                    except (OSError, ValueError) as exc:
-                        raise SearchError(
-                            _("The search index at %(path)s cannot be opened: %(error)s")
-                            % {"path": self.path, "error": exc}
-                        ) from exc
+                    self._index = _open_index(self.path, self.schema)
         return self._index
 
     def _writer(self) -> Any:
